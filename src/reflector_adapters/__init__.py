@@ -1,0 +1,1 @@
+"""Adapters: each implements one port of ``reflector_core.ports`` on a real technology."""

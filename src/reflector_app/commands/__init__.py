@@ -1,0 +1,14 @@
+"""Sub-commands of ``reflector``; each module has ``register(subparsers)`` and sets ``handler``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+
+Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def registry() -> list[Register]:
+    """Every sub-command, in the order ``--help`` lists them."""
+    registers: list[Register] = []
+    return registers

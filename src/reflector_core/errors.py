@@ -1,0 +1,161 @@
+"""One exception hierarchy for the whole system; every error carries the context needed to act on it."""
+
+from __future__ import annotations
+
+
+class ReflectorError(Exception):
+    """Base of every error Reflector raises on purpose."""
+
+
+class InvalidInputError(ReflectorError, ValueError):
+    """Input that can never become valid by retrying: a malformed name, payload or file."""
+
+
+class TrackKeyError(InvalidInputError):
+    """An object key that is not a Daily raw-track key."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"not a Daily raw-track key ({reason}): {key!r}")
+        self.key = key
+        self.reason = reason
+
+
+class RecordingFilenameError(InvalidInputError):
+    """A Whereby recording object key that does not follow ``{room}-{ISO time}.mp4``."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"not a Whereby recording file name ({reason}): {key!r}")
+        self.key = key
+        self.reason = reason
+
+
+class RoomNameError(InvalidInputError):
+    """A room or platform room name that breaks the naming rules."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"invalid room name ({reason}): {name!r}")
+        self.name = name
+        self.reason = reason
+
+
+class CaptionParseError(InvalidInputError):
+    """A WebVTT, SRT or JSON transcript that cannot be read back."""
+
+    def __init__(self, fmt: str, reason: str, line: int | None = None) -> None:
+        where = f" at line {line}" if line is not None else ""
+        super().__init__(f"cannot parse {fmt}{where}: {reason}")
+        self.format = fmt
+        self.reason = reason
+        self.line = line
+
+
+class WordError(InvalidInputError):
+    """A word whose timing or text is impossible (negative, reversed, empty)."""
+
+
+class TrackError(ReflectorError):
+    """A single track could not be processed; the others still can."""
+
+    def __init__(self, track: str, reason: str, *, recording_id: str | None = None) -> None:
+        rec = f" of recording {recording_id}" if recording_id else ""
+        super().__init__(f"track {track}{rec}: {reason}")
+        self.track = track
+        self.reason = reason
+        self.recording_id = recording_id
+
+
+class UnreadableMediaError(TrackError, InvalidInputError):
+    """A file that is not audio, is empty, truncated or corrupt."""
+
+
+class StatusTransitionError(ReflectorError):
+    """A transcript status change that the status machine forbids."""
+
+    def __init__(self, transcript_id: str, current: str, wanted: str) -> None:
+        super().__init__(f"transcript {transcript_id}: cannot move from {current} to {wanted}")
+        self.transcript_id = transcript_id
+        self.current = current
+        self.wanted = wanted
+
+
+class NotFoundError(ReflectorError, LookupError):
+    """A room, meeting, recording or transcript that does not exist (or is not the caller's)."""
+
+    def __init__(self, kind: str, ident: str) -> None:
+        super().__init__(f"{kind} not found: {ident}")
+        self.kind = kind
+        self.ident = ident
+
+
+class ConflictError(ReflectorError):
+    """A write that breaks a uniqueness rule (e.g. a second room with the same name)."""
+
+
+class WebhookRejectedError(InvalidInputError):
+    """An inbound webhook whose signature, timestamp or headers do not verify."""
+
+    def __init__(self, platform: str, reason: str) -> None:
+        super().__init__(f"{platform} webhook rejected: {reason}")
+        self.platform = platform
+        self.reason = reason
+
+
+class PayloadError(InvalidInputError):
+    """A correctly signed platform payload or S3 notification that cannot be parsed."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"malformed {source} payload: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class PlatformError(ReflectorError):
+    """A video platform API call failed."""
+
+    def __init__(self, platform: str, operation: str, status: int | None, code: str | None, info: str) -> None:
+        parts = [f"{platform} {operation} failed"]
+        if status is not None:
+            parts.append(f"HTTP {status}")
+        if code:
+            parts.append(code)
+        super().__init__(": ".join([parts[0], " ".join(parts[1:]) + (f" ({info})" if info else "")]))
+        self.platform = platform
+        self.operation = operation
+        self.status = status
+        self.code = code
+        self.info = info
+
+
+class PlatformUnavailableError(PlatformError):
+    """A transient platform failure (timeout, 5xx, rate limit after retries): try again later."""
+
+
+class StorageError(ReflectorError):
+    """An object storage operation failed."""
+
+    def __init__(self, bucket: str, key: str, operation: str, reason: str) -> None:
+        super().__init__(f"{operation} s3://{bucket}/{key} failed: {reason}")
+        self.bucket = bucket
+        self.key = key
+        self.operation = operation
+        self.reason = reason
+
+
+class ObjectNotFoundError(StorageError, LookupError):
+    """The object does not exist in the bucket."""
+
+    def __init__(self, bucket: str, key: str) -> None:
+        super().__init__(bucket, key, "get", "no such object")
+
+
+class InvalidKeyError(InvalidInputError):
+    """An object key that could escape its bucket or is otherwise unusable."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        super().__init__(f"invalid object key ({reason}): {key!r}")
+        self.key = key
+        self.reason = reason
+
+
+class ConfigurationError(ReflectorError):
+    """Settings that are missing or invalid; the message names each one."""

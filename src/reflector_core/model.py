@@ -1,0 +1,222 @@
+"""The domain model: frozen value objects that every layer speaks.
+
+Times are timezone-aware UTC ``datetime`` values for wall-clock instants and ``float``
+seconds for positions on a meeting timeline (0 = the recording's start).
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+from attrs import field, frozen
+
+from reflector_core.errors import StatusTransitionError, WordError
+
+
+class Platform(enum.StrEnum):
+    WHEREBY = "whereby"
+    DAILY = "daily"
+
+
+class RecordingKind(enum.StrEnum):
+    """What a room records: one composed file, one file per participant, or nothing."""
+
+    CLOUD = "cloud"
+    RAW_TRACKS = "raw-tracks"
+    NONE = "none"
+
+
+class ConsentPolicy(enum.StrEnum):
+    """Whether participants must be asked before their voices are kept."""
+
+    NOT_REQUIRED = "not-required"
+    REQUIRED = "required"
+    REQUIRED_KEEP_TEXT = "required-keep-text"
+    """Consent required for audio; a refusal deletes audio but keeps the transcript text."""
+
+
+class TrackKind(enum.StrEnum):
+    AUDIO = "audio"
+    VIDEO = "video"
+
+
+class TranscriptStatus(enum.StrEnum):
+    DISCOVERED = "discovered"
+    QUEUED = "queued"
+    PROCESSING = "processing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+# The status machine: a transcript only moves forward; a failed one may be queued again,
+# and "queued"/"processing" may be re-entered by a retry of the same job.
+_ALLOWED: dict[TranscriptStatus, frozenset[TranscriptStatus]] = {
+    TranscriptStatus.DISCOVERED: frozenset({TranscriptStatus.QUEUED, TranscriptStatus.FAILED}),
+    TranscriptStatus.QUEUED: frozenset({TranscriptStatus.PROCESSING, TranscriptStatus.FAILED}),
+    TranscriptStatus.PROCESSING: frozenset(
+        {TranscriptStatus.PROCESSING, TranscriptStatus.DONE, TranscriptStatus.FAILED}
+    ),
+    TranscriptStatus.DONE: frozenset(),
+    TranscriptStatus.FAILED: frozenset({TranscriptStatus.QUEUED}),
+}
+
+
+def can_transition(current: TranscriptStatus, wanted: TranscriptStatus) -> bool:
+    return wanted in _ALLOWED[current]
+
+
+def allowed_sources(wanted: TranscriptStatus) -> frozenset[TranscriptStatus]:
+    """Every status from which ``wanted`` may be reached (for conditional updates)."""
+    return frozenset(s for s, targets in _ALLOWED.items() if wanted in targets)
+
+
+class ConsentChoice(enum.StrEnum):
+    GIVEN = "given"
+    REFUSED = "refused"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.utcoffset() is None:
+        raise ValueError(f"naive datetime {value!r}: Reflector stores UTC-aware instants only")
+    return value
+
+
+@frozen
+class Room:
+    name: str
+    platform: Platform
+    recording_kind: RecordingKind = RecordingKind.RAW_TRACKS
+    locked: bool = False
+    consent_policy: ConsentPolicy = ConsentPolicy.NOT_REQUIRED
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    owner: str | None = None
+    id: str | None = None
+
+
+@frozen
+class Meeting:
+    platform: Platform
+    platform_meeting_id: str
+    platform_room_name: str
+    room_url: str
+    host_room_url: str
+    start: datetime = field(converter=_utc)
+    end: datetime = field(converter=_utc)
+    room_name: str | None = None
+    active: bool = True
+    id: str | None = None
+
+
+@frozen
+class Track:
+    """One object of a recording; for Daily raw tracks, one participant's audio or video."""
+
+    key: str
+    kind: TrackKind = TrackKind.AUDIO
+    participant_id: str | None = None
+    offset: float | None = None
+    """Seconds from the recording start, from the file name stamps when known."""
+    size: int | None = None
+
+
+@frozen
+class Recording:
+    platform: Platform
+    platform_recording_id: str
+    bucket: str
+    kind: RecordingKind
+    tracks: tuple[Track, ...] = ()
+    started_at: datetime | None = field(default=None, converter=_utc)
+    duration: float | None = None
+    platform_room_name: str | None = None
+    meeting_id: str | None = None
+    platform_session_id: str | None = None
+    """Daily ``mtgSessionId``: the key to the participants API; often missing."""
+    object_key: str | None = None
+    """The composed file (Whereby MP4, Daily cloud) or the Daily key prefix."""
+    id: str | None = None
+
+    @property
+    def audio_tracks(self) -> tuple[Track, ...]:
+        return tuple(t for t in self.tracks if t.kind is TrackKind.AUDIO)
+
+
+@frozen
+class Participant:
+    """A speaker of a transcript: ``speaker`` is the index words refer to."""
+
+    speaker: int
+    participant_id: str | None = None
+    name: str | None = None
+    user_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name or f"Speaker {self.speaker}"
+
+
+@frozen
+class ParticipantSession:
+    """One stay of one participant in a meeting (a presence snapshot or a joined/left event)."""
+
+    meeting_id: str
+    session_id: str
+    joined_at: datetime = field(converter=_utc)
+    user_id: str | None = None
+    name: str | None = None
+    left_at: datetime | None = field(default=None, converter=_utc)
+
+
+def _check_word(instance: Word, _attr: attrs.Attribute[float], _value: float) -> None:
+    if not instance.text.strip():
+        raise WordError("a word needs text")
+    if instance.start < 0 or instance.end < instance.start:
+        raise WordError(f"impossible word timing {instance.start}..{instance.end} for {instance.text!r}")
+
+
+@frozen
+class Word:
+    text: str
+    start: float
+    end: float = field(validator=_check_word)
+    speaker: int = 0
+    probability: float | None = field(default=None, eq=False)
+
+
+@frozen
+class TrackFailure:
+    """Why one track of a recording produced no words."""
+
+    track: str
+    reason: str
+
+
+@frozen
+class Transcript:
+    recording_id: str
+    status: TranscriptStatus = TranscriptStatus.DISCOVERED
+    words: tuple[Word, ...] = ()
+    participants: tuple[Participant, ...] = ()
+    duration: float | None = None
+    audio_location: str | None = None
+    audio_deleted: bool = False
+    error: str | None = None
+    failed_tracks: tuple[TrackFailure, ...] = ()
+    id: str | None = None
+
+    def moved_to(self, status: TranscriptStatus) -> Transcript:
+        if not can_transition(self.status, status):
+            raise StatusTransitionError(self.id or self.recording_id, self.status, status)
+        return attrs.evolve(self, status=status)
+
+
+@frozen
+class ConsentDecision:
+    meeting_id: str
+    participant: str
+    """The participant or user id that decided (or an anonymous client id)."""
+    choice: ConsentChoice
+    at: datetime = field(converter=_utc)

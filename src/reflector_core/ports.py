@@ -1,0 +1,336 @@
+"""The ports: what the use cases need from the world, as ``typing.Protocol``s.
+
+Adapters implement them (see docs/architecture.md for which adapter implements which port);
+use cases receive them as arguments and never know which one they got.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from attrs import frozen
+
+from reflector_core.events import ObjectCreated
+from reflector_core.model import (
+    ConsentDecision,
+    Meeting,
+    Participant,
+    ParticipantSession,
+    Platform,
+    Recording,
+    Room,
+    Transcript,
+    TranscriptStatus,
+    Word,
+)
+from reflector_core.timeline import PcmChunk, TrackProbe, TrackTimeline
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current UTC-aware instant."""
+        ...
+
+
+# --- video platforms ---------------------------------------------------------------------------
+
+
+@frozen
+class PlatformParticipant:
+    """A participant as the platform's meeting history knows them."""
+
+    participant_id: str
+    user_id: str | None = None
+    name: str | None = None
+    joined_at: datetime | None = None
+    duration: float | None = None
+
+
+class VideoPlatform(Protocol):
+    platform: Platform
+
+    async def create_meeting(self, room: Room, *, start: datetime, end: datetime) -> Meeting: ...
+
+    async def delete_meeting(self, meeting: Meeting) -> None:
+        """Idempotent: a meeting that is already gone is not an error."""
+        ...
+
+    async def room_sessions(self, meeting: Meeting) -> list[ParticipantSession]:
+        """Who is (Daily presence) or was (Whereby room sessions) in the meeting's room."""
+        ...
+
+    async def join_token(
+        self, meeting: Meeting, *, user_id: str | None, name: str | None, owner: bool, expires_at: datetime
+    ) -> str | None:
+        """A token for joining (Daily meeting tokens); ``None`` on platforms without them."""
+        ...
+
+
+class RecordingSource(Protocol):
+    """A platform whose recordings can be listed (Daily's ``GET /recordings``), for polling."""
+
+    def recordings_newest_first(self, *, stop_at: str | None = None) -> AsyncIterator[Recording]:
+        """Walk recordings newest first, page by page, stopping before ``stop_at`` (a known id)."""
+        ...
+
+    async def get_recording(self, platform_recording_id: str) -> Recording: ...
+
+
+class ParticipantDirectory(Protocol):
+    async def participants(self, platform_session_id: str) -> list[PlatformParticipant]:
+        """Everyone who took part in a meeting session (Daily ``/meetings/{id}/participants``)."""
+        ...
+
+
+# --- storage and notifications -----------------------------------------------------------------
+
+
+@frozen
+class ObjectInfo:
+    key: str
+    size: int
+    last_modified: datetime | None = None
+
+
+class ObjectStorage(Protocol):
+    """One bucket. Keys are relative, ``/``-separated; a key can never leave its bucket."""
+
+    bucket: str
+
+    async def download(self, key: str, destination: Path) -> int:
+        """Stream the object to ``destination``; returns its size. Raises ``ObjectNotFoundError``."""
+        ...
+
+    async def upload(self, key: str, source: Path, *, content_type: str | None = None) -> None: ...
+
+    async def read(self, key: str, *, start: int = 0, end: int | None = None) -> bytes:
+        """Bytes ``start`` to ``end`` inclusive (an HTTP Range), for small reads and range replies."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Idempotent: deleting a missing object succeeds."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def stat(self, key: str) -> ObjectInfo: ...
+
+    async def presigned_url(self, key: str, *, expires_in: int) -> str: ...
+
+    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]: ...
+
+
+@frozen
+class Notification:
+    """One message of the recording notification queue, parsed."""
+
+    message_id: str
+    receipt: str
+    objects: tuple[ObjectCreated, ...] = ()
+    test_event: bool = False
+    error: str | None = None
+    """Why the body could not be parsed; such a message is left for the dead-letter queue."""
+    receive_count: int | None = None
+
+
+class RecordingNotifications(Protocol):
+    """S3 ``ObjectCreated`` notifications (Whereby recordings) through SQS."""
+
+    async def receive(self, *, max_messages: int = 10, wait_seconds: int = 20) -> list[Notification]: ...
+
+    async def acknowledge(self, notification: Notification) -> None:
+        """Delete the message: call only after what it announced is durably recorded."""
+        ...
+
+
+# --- persistence -------------------------------------------------------------------------------
+
+
+T = TypeVar("T")
+
+
+@frozen
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+class RoomRepository(Protocol):
+    async def add(self, room: Room) -> Room: ...
+    async def get(self, name: str) -> Room | None: ...
+    async def list(self, *, owner: str | None = None) -> list[Room]: ...
+    async def update(self, room: Room) -> Room: ...
+    async def delete(self, name: str) -> bool: ...
+
+
+class MeetingRepository(Protocol):
+    async def add(self, meeting: Meeting) -> Meeting:
+        """Insert, or return the existing row for the same (platform, platform meeting id)."""
+        ...
+
+    async def get(self, meeting_id: str) -> Meeting | None: ...
+    async def active_for_room(self, room_name: str) -> Meeting | None: ...
+    async def by_platform_room_name(self, platform: Platform, platform_room_name: str) -> list[Meeting]: ...
+    async def near(self, room_name: str, at: datetime, window_seconds: float) -> list[Meeting]: ...
+    async def deactivate(self, meeting_id: str) -> None: ...
+    async def ended_but_active(self, now: datetime) -> list[Meeting]: ...
+
+
+class RecordingRepository(Protocol):
+    async def upsert(self, recording: Recording) -> tuple[Recording, bool]:
+        """Insert once per (platform, platform recording id); ``True`` when this call created it."""
+        ...
+
+    async def get(self, recording_id: str) -> Recording | None: ...
+    async def by_platform_id(self, platform: Platform, platform_recording_id: str) -> Recording | None: ...
+    async def link_meeting(self, recording_id: str, meeting_id: str, *, by_time: bool) -> None: ...
+    async def unlinked(self) -> list[Recording]: ...
+
+
+@frozen
+class TranscriptFilter:
+    room: str | None = None
+    meeting_id: str | None = None
+    platform_recording_id: str | None = None
+    status: TranscriptStatus | None = None
+    owner: str | None = None
+
+
+class TranscriptRepository(Protocol):
+    async def ensure(self, recording_id: str) -> tuple[Transcript, bool]:
+        """The one transcript of a recording, created ``discovered`` if missing."""
+        ...
+
+    async def get(self, transcript_id: str) -> Transcript | None: ...
+    async def by_recording(self, recording_id: str) -> Transcript | None: ...
+
+    async def transition(self, transcript_id: str, to: TranscriptStatus, *, error: str | None = None) -> bool:
+        """Conditional update along the status machine; ``False`` when another caller moved it first."""
+        ...
+
+    async def save_result(self, transcript: Transcript) -> None:
+        """Store words, participants, duration, audio location and failures (status unchanged)."""
+        ...
+
+    async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None: ...
+    async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]: ...
+    async def stuck(self, older_than: datetime) -> builtins.list[Transcript]: ...
+
+
+class WebhookEventRepository(Protocol):
+    async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
+        """``True`` the first time this event id is seen; ``False`` for a redelivery."""
+        ...
+
+
+class PollCursorRepository(Protocol):
+    async def get(self, source: str) -> tuple[str | None, datetime | None]: ...
+    async def set(self, source: str, last_id: str | None, last_time: datetime | None) -> None: ...
+
+
+class ParticipantSessionRepository(Protocol):
+    async def upsert(self, session: ParticipantSession) -> None:
+        """Idempotent: the same session seen again only fills what is missing (name, left_at)."""
+        ...
+
+    async def for_meeting(self, meeting_id: str) -> list[ParticipantSession]: ...
+
+
+class ConsentRepository(Protocol):
+    async def add(self, decision: ConsentDecision) -> None: ...
+    async def for_meeting(self, meeting_id: str) -> list[ConsentDecision]: ...
+
+
+class DeletedObjectRepository(Protocol):
+    async def record(self, bucket: str, key: str, reason: str, at: datetime) -> None: ...
+
+
+class ApiKeyRepository(Protocol):
+    async def add(self, key_id: str, key_hash: str, owner: str, created_at: datetime) -> None: ...
+    async def owner_of(self, key_hash: str) -> str | None: ...
+    async def revoke(self, key_id: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository: ``async with uow: ...; await uow.commit()``."""
+
+    rooms: RoomRepository
+    meetings: MeetingRepository
+    recordings: RecordingRepository
+    transcripts: TranscriptRepository
+    webhook_events: WebhookEventRepository
+    poll_cursors: PollCursorRepository
+    participant_sessions: ParticipantSessionRepository
+    consents: ConsentRepository
+    deleted_objects: DeletedObjectRepository
+    api_keys: ApiKeyRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+    async def rollback(self) -> None: ...
+
+
+# --- audio and speech --------------------------------------------------------------------------
+
+
+@frozen
+class Waveform:
+    """Peak amplitudes (0..1) at a fixed rate, for the player."""
+
+    peaks: tuple[float, ...]
+    peaks_per_second: float
+    duration: float
+
+
+@frozen
+class MixInput:
+    path: Path
+    timeline: TrackTimeline
+
+
+class AudioEngine(Protocol):
+    """CPU-bound media work on local files (the adapter streams; nothing holds a whole track)."""
+
+    def probe(self, path: Path, *, filename_offset: float | None = None) -> TrackProbe:
+        """Offset, timeline duration and gaps. Raises ``UnreadableMediaError``."""
+        ...
+
+    def speech_audio(self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000) -> Iterable[PcmChunk]:
+        """The track's present (non-gap) audio as mono chunks placed on the meeting timeline."""
+        ...
+
+    def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
+        """Mix every track, aligned and gap-filled, in one pass into an MP3; return its waveform."""
+        ...
+
+
+class Transcriber(Protocol):
+    def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
+        """Words of one speaker's audio, with times on the meeting timeline."""
+        ...
+
+
+ProgressCallback = Callable[[str, float, float], None]
+"""``(stage, done, total)``: called as work advances (CLI progress bar, live status)."""
+
+
+class JobQueue(Protocol):
+    async def enqueue(self, job: str, **kwargs: Any) -> None: ...
+
+
+class ParticipantNames(Protocol):
+    """Maps a participant id to a display name (e.g. from ``--participants`` or the platform)."""
+
+    def __call__(self, participant_id: str) -> Participant | None: ...

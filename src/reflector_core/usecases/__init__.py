@@ -1,0 +1,1 @@
+"""Use cases: the steps of the system, written against ports only."""
