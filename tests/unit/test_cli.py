@@ -12,7 +12,7 @@ def test_help_lists_the_program(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as info:
         main(["--help"])
     assert info.value.code == 0
-    assert "speaker-attributed transcripts" in capsys.readouterr().out
+    assert "speaker-attributed" in capsys.readouterr().out
 
 
 def test_console_script_is_installed() -> None:
