@@ -307,8 +307,14 @@ class AudioEngine(Protocol):
         """Offset, timeline duration and gaps. Raises ``UnreadableMediaError``."""
         ...
 
-    def speech_audio(self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000) -> Iterable[PcmChunk]:
-        """The track's present (non-gap) audio as mono chunks placed on the meeting timeline."""
+    def speech_audio(
+        self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000, max_chunk: float = 30.0
+    ) -> Iterable[PcmChunk]:
+        """The track's present (non-gap) audio as mono chunks placed on the meeting timeline.
+
+        Chunks never span a gap and last at most ``max_chunk`` seconds (cut at a quiet moment, so a
+        word is not split), which keeps memory flat however long the track is.
+        """
         ...
 
     def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
