@@ -137,6 +137,10 @@ class Recording:
     """Daily ``mtgSessionId``: the key to the participants API; often missing."""
     object_key: str | None = None
     """The composed file (Whereby MP4, Daily cloud) or the Daily key prefix."""
+    status: str | None = None
+    """The platform's own status (Daily: ``finished``, ``in-progress``, ``canceled``); ``None`` = finished."""
+    linked_by_time: bool = False
+    """``meeting_id`` was chosen by time proximity only (a fallback worth flagging), not by room name."""
     id: str | None = None
 
     @property
@@ -206,6 +210,9 @@ class Transcript:
     error: str | None = None
     failed_tracks: tuple[TrackFailure, ...] = ()
     id: str | None = None
+    created_at: datetime | None = field(default=None, converter=_utc, eq=False)
+    updated_at: datetime | None = field(default=None, converter=_utc, eq=False)
+    """Set by the repository; the last status change or result, which the stuck-job sweep compares."""
 
     def moved_to(self, status: TranscriptStatus) -> Transcript:
         if not can_transition(self.status, status):
