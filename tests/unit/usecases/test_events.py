@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
+from reflector_core.events import (
+    IgnoredEvent,
+    MeetingEnded,
+    ParticipantJoined,
+    ParticipantLeft,
+    RecordingReady,
+    VerificationPing,
+)
+from reflector_core.model import Meeting, Platform, Recording, RecordingKind
+from reflector_core.usecases.events import HANDLE_EVENT_JOB, accept_delivery, handle_event
+from reflector_core.usecases.ingest import PROCESS_JOB
+
+T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
+
+
+def _meeting() -> Meeting:
+    return Meeting(
+        Platform.DAILY, "m1", "intake-20260312140000", "u", "u", T0, T0 + timedelta(hours=1), room_name="intake"
+    )
+
+
+async def test_a_redelivered_event_is_enqueued_once() -> None:
+    store, queue = MemoryStore(), RecordingQueue()
+    event = MeetingEnded(Platform.DAILY, "evt-1", T0, "intake-20260312140000", None, T0)
+    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue, "clock": FixedClock(T0)}
+    first = await accept_delivery(Platform.DAILY, event, "{}", **kw)  # type: ignore[arg-type]
+    second = await accept_delivery(Platform.DAILY, event, "{}", **kw)  # type: ignore[arg-type]
+    assert (first.enqueued, first.duplicate) == (True, False)
+    assert (second.enqueued, second.duplicate) == (False, True)
+    assert queue.jobs == [(HANDLE_EVENT_JOB, {"platform": "daily", "body": "{}"})]
+
+
+async def test_pings_and_ignored_events_cost_nothing() -> None:
+    store, queue = MemoryStore(), RecordingQueue()
+    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue, "clock": FixedClock(T0)}
+    for ev in (
+        VerificationPing(Platform.DAILY, None, None),
+        IgnoredEvent(Platform.DAILY, "x", None, "dialout.started", "unknown"),
+    ):
+        assert not (await accept_delivery(Platform.DAILY, ev, "{}", **kw)).enqueued  # type: ignore[arg-type]
+    assert queue.jobs == [] and store.webhook_events == set()
+
+
+async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> None:
+    class Down(RecordingQueue):
+        async def enqueue(self, job: str, **kwargs: object) -> None:
+            raise ConnectionError("redis down")
+
+    class Transactional(MemoryUnitOfWork):
+        # mimic a real transaction: an uncommitted webhook record disappears on rollback/exit
+        async def __aexit__(self, *exc: object) -> None:
+            if self.commits == 0:
+                self.store.webhook_events.clear()
+
+    store = MemoryStore()
+    event = MeetingEnded(Platform.DAILY, "evt-1", T0, "r", None, T0)
+    try:
+        await accept_delivery(
+            Platform.DAILY, event, "{}", unit_of_work=lambda: Transactional(store), queue=Down(), clock=FixedClock(T0)
+        )
+    except ConnectionError:
+        pass
+    assert store.webhook_events == set()
+
+
+async def test_recording_ready_is_ingested() -> None:
+    store, queue = MemoryStore(), RecordingQueue()
+    rec = Recording(Platform.DAILY, "r1", "b", RecordingKind.RAW_TRACKS, platform_room_name="intake-20260312140000")
+    msg = await handle_event(
+        RecordingReady(Platform.DAILY, "e", T0, rec), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
+    assert "queued" in msg and queue.jobs[0][0] == PROCESS_JOB
+
+
+async def test_presence_events_are_idempotent_and_meeting_end_deactivates() -> None:
+    store, queue = MemoryStore(), RecordingQueue()
+    m = await MemoryUnitOfWork(store).meetings.add(_meeting())
+    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue}
+    joined = ParticipantJoined(
+        Platform.DAILY, "j", T0, "intake-20260312140000", "s1", "u1", "Ana", T0 + timedelta(minutes=1)
+    )
+    left = ParticipantLeft(
+        Platform.DAILY, "l", T0, "intake-20260312140000", "s1", "u1", None, T0 + timedelta(minutes=9)
+    )
+    for ev in (joined, joined, left, left):
+        await handle_event(ev, **kw)  # type: ignore[arg-type]
+    (session,) = store.sessions.values()
+    assert (session.name, session.joined_at, session.left_at) == (
+        "Ana",
+        T0 + timedelta(minutes=1),
+        T0 + timedelta(minutes=9),
+    )
+    await handle_event(MeetingEnded(Platform.DAILY, "e", T0, "intake-20260312140000", None, T0), **kw)  # type: ignore[arg-type]
+    assert not store.meetings[m.id or ""].active
