@@ -7,7 +7,7 @@ use cases receive them as arguments and never know which one they got.
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -15,7 +15,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from attrs import frozen
 
-from reflector_core.events import ObjectCreated
+from reflector_core.events import ObjectCreated, PlatformEvent
 from reflector_core.model import (
     ConsentDecision,
     Meeting,
@@ -24,6 +24,7 @@ from reflector_core.model import (
     Platform,
     Recording,
     Room,
+    TrackFailure,
     Transcript,
     TranscriptStatus,
     Word,
@@ -68,6 +69,17 @@ class VideoPlatform(Protocol):
         self, meeting: Meeting, *, user_id: str | None, name: str | None, owner: bool, expires_at: datetime
     ) -> str | None:
         """A token for joining (Daily meeting tokens); ``None`` on platforms without them."""
+        ...
+
+
+class WebhookVerifier(Protocol):
+    """Checks an inbound webhook over its raw bytes and turns it into a domain event."""
+
+    platform: Platform
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
+        """Raises ``WebhookRejectedError`` (bad/missing signature, stale or future timestamp) or
+        ``PayloadError`` (signed but malformed); unknown event types come back as ``IgnoredEvent``."""
         ...
 
 
@@ -163,34 +175,67 @@ class Page(Generic[T]):
 
 
 class RoomRepository(Protocol):
-    async def add(self, room: Room) -> Room: ...
+    async def add(self, room: Room) -> Room:
+        """Insert with a new id; ``ConflictError`` when the name is taken."""
+        ...
+
     async def get(self, name: str) -> Room | None: ...
     async def list(self, *, owner: str | None = None) -> list[Room]: ...
-    async def update(self, room: Room) -> Room: ...
-    async def delete(self, name: str) -> bool: ...
+
+    async def update(self, room: Room) -> Room:
+        """Replace the settings of the room with this name (names never change); ``NotFoundError`` if none."""
+        ...
+
+    async def delete(self, name: str) -> bool:
+        """``False`` when there was no such room; its meetings stay, unlinked from it."""
+        ...
 
 
 class MeetingRepository(Protocol):
     async def add(self, meeting: Meeting) -> Meeting:
-        """Insert, or return the existing row for the same (platform, platform meeting id)."""
+        """Insert, or return the existing row for the same (platform, platform meeting id).
+
+        ``NotFoundError`` when ``room_name`` names no room.
+        """
         ...
 
     async def get(self, meeting_id: str) -> Meeting | None: ...
-    async def active_for_room(self, room_name: str) -> Meeting | None: ...
-    async def by_platform_room_name(self, platform: Platform, platform_room_name: str) -> list[Meeting]: ...
-    async def near(self, room_name: str, at: datetime, window_seconds: float) -> list[Meeting]: ...
-    async def deactivate(self, meeting_id: str) -> None: ...
+
+    async def active_for_room(self, room_name: str) -> Meeting | None:
+        """The active meeting of the room that started last."""
+        ...
+
+    async def by_platform_room_name(self, platform: Platform, platform_room_name: str) -> list[Meeting]:
+        """Meetings on that platform room (a leading ``/``, as Whereby writes it, is ignored), by start."""
+        ...
+
+    async def near(self, room_name: str, at: datetime, window_seconds: float) -> list[Meeting]:
+        """Meetings of the room whose [start, end] widened by the window contains ``at``, nearest start first."""
+        ...
+
+    async def deactivate(self, meeting_id: str) -> None:
+        """Idempotent; ``NotFoundError`` when there is no such meeting."""
+        ...
+
     async def ended_but_active(self, now: datetime) -> list[Meeting]: ...
 
 
 class RecordingRepository(Protocol):
     async def upsert(self, recording: Recording) -> tuple[Recording, bool]:
-        """Insert once per (platform, platform recording id); ``True`` when this call created it."""
+        """Insert once per (platform, platform recording id); ``True`` when this call created it.
+
+        A later discovery of the same recording never overwrites: it only fills what is still
+        missing (start, duration, names, session id, object key, meeting, tracks not yet known).
+        """
         ...
 
     async def get(self, recording_id: str) -> Recording | None: ...
     async def by_platform_id(self, platform: Platform, platform_recording_id: str) -> Recording | None: ...
-    async def link_meeting(self, recording_id: str, meeting_id: str, *, by_time: bool) -> None: ...
+
+    async def link_meeting(self, recording_id: str, meeting_id: str, *, by_time: bool) -> None:
+        """``NotFoundError`` when the recording or the meeting does not exist."""
+        ...
+
     async def unlinked(self) -> list[Recording]: ...
 
 
@@ -205,14 +250,21 @@ class TranscriptFilter:
 
 class TranscriptRepository(Protocol):
     async def ensure(self, recording_id: str) -> tuple[Transcript, bool]:
-        """The one transcript of a recording, created ``discovered`` if missing."""
+        """The one transcript of a recording, created ``discovered`` if missing (``True`` then).
+
+        ``NotFoundError`` when the recording does not exist.
+        """
         ...
 
     async def get(self, transcript_id: str) -> Transcript | None: ...
     async def by_recording(self, recording_id: str) -> Transcript | None: ...
 
     async def transition(self, transcript_id: str, to: TranscriptStatus, *, error: str | None = None) -> bool:
-        """Conditional update along the status machine; ``False`` when another caller moved it first."""
+        """Conditional update along the status machine; ``False`` when another caller moved it first.
+
+        Also ``False`` when the current status cannot reach ``to`` (a lost race looks the same);
+        ``error`` is stored with the new status (``None`` clears it). ``NotFoundError`` if missing.
+        """
         ...
 
     async def save_result(self, transcript: Transcript) -> None:
@@ -220,8 +272,14 @@ class TranscriptRepository(Protocol):
         ...
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None: ...
-    async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]: ...
-    async def stuck(self, older_than: datetime) -> builtins.list[Transcript]: ...
+
+    async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]:
+        """Newest first."""
+        ...
+
+    async def stuck(self, older_than: datetime) -> builtins.list[Transcript]:
+        """``queued`` or ``processing`` transcripts untouched since ``older_than`` (a lost job or a dead worker)."""
+        ...
 
 
 class WebhookEventRepository(Protocol):
@@ -244,7 +302,10 @@ class ParticipantSessionRepository(Protocol):
 
 
 class ConsentRepository(Protocol):
-    async def add(self, decision: ConsentDecision) -> None: ...
+    async def add(self, decision: ConsentDecision) -> None:
+        """One decision per (meeting, participant): the latest ``at`` wins, so a participant may change their mind."""
+        ...
+
     async def for_meeting(self, meeting_id: str) -> list[ConsentDecision]: ...
 
 
@@ -253,9 +314,17 @@ class DeletedObjectRepository(Protocol):
 
 
 class ApiKeyRepository(Protocol):
-    async def add(self, key_id: str, key_hash: str, owner: str, created_at: datetime) -> None: ...
-    async def owner_of(self, key_hash: str) -> str | None: ...
-    async def revoke(self, key_id: str) -> bool: ...
+    async def add(self, key_id: str, key_hash: str, owner: str, created_at: datetime) -> None:
+        """``ConflictError`` when the id or the hash exists already."""
+        ...
+
+    async def owner_of(self, key_hash: str) -> str | None:
+        """The owner of a key that is not revoked."""
+        ...
+
+    async def revoke(self, key_id: str) -> bool:
+        """``True`` when this call revoked an active key."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -282,6 +351,10 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""A fresh, unopened unit of work per call: one per request or job."""
+
+
 # --- audio and speech --------------------------------------------------------------------------
 
 
@@ -292,6 +365,8 @@ class Waveform:
     peaks: tuple[float, ...]
     peaks_per_second: float
     duration: float
+    failed_tracks: tuple[TrackFailure, ...] = ()
+    """Tracks that could not be (fully) decoded; their missing audio is silence in the mix."""
 
 
 @frozen
