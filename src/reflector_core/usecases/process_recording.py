@@ -1,0 +1,267 @@
+"""Process one transcript's recording end to end: fetch, transcribe, store, clean up.
+
+The CPU work (probe, transcribe, merge, mix) is the ``Pipeline`` port; this use case is the I/O
+around it, written so a retry after a crash (worker killed mid-pipeline) finishes the job without
+duplicating anything: the status is ``processing`` until the end, uploads overwrite the same keys,
+and the result replaces the previous one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import attrs
+from attrs import frozen
+
+from reflector_core.errors import InvalidInputError, NotFoundError, ObjectNotFoundError, ReflectorError, TrackError
+from reflector_core.model import (
+    ConsentChoice,
+    Participant,
+    Recording,
+    RecordingKind,
+    TrackFailure,
+    Transcript,
+    TranscriptStatus,
+    Word,
+)
+from reflector_core.naming import speech_tracks
+from reflector_core.ports import (
+    Clock,
+    ObjectStorage,
+    ParticipantDirectory,
+    ProgressCallback,
+    UnitOfWork,
+    Waveform,
+)
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
+
+
+@frozen
+class SourceFile:
+    """One downloaded input: a participant's raw track, or the single mixed recording."""
+
+    key: str
+    path: Path
+    participant: Participant | None = None
+    filename_offset: float | None = None
+
+
+@frozen
+class PipelineOutput:
+    words: tuple[Word, ...]
+    participants: tuple[Participant, ...]
+    duration: float
+    mp3: Path | None
+    waveform: Waveform | None
+    failed: tuple[TrackFailure, ...] = ()
+
+
+class Pipeline(Protocol):
+    """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread)."""
+
+    def __call__(
+        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+    ) -> PipelineOutput: ...
+
+
+@frozen
+class ProcessOutcome:
+    transcript_id: str
+    status: TranscriptStatus
+    detail: str
+
+
+def audio_key(transcript_id: str) -> str:
+    return f"transcripts/{transcript_id}/audio.mp3"
+
+
+def waveform_key(transcript_id: str) -> str:
+    return f"transcripts/{transcript_id}/waveform.json"
+
+
+def waveform_json(waveform: Waveform) -> str:
+    return json.dumps(
+        {
+            "duration": round(waveform.duration, 3),
+            "peaks_per_second": waveform.peaks_per_second,
+            "peaks": [round(p, 4) for p in waveform.peaks],
+        }
+    )
+
+
+async def _start(uow: UnitOfWork, transcript_id: str) -> Transcript | ProcessOutcome:
+    transcript = await uow.transcripts.get(transcript_id)
+    if transcript is None:
+        raise NotFoundError("transcript", transcript_id)
+    if transcript.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED, TranscriptStatus.DISCOVERED):
+        return ProcessOutcome(transcript_id, transcript.status, f"nothing to do in status {transcript.status}")
+    # queued → processing; processing → processing is a retry of a job whose worker died.
+    if not await uow.transcripts.transition(transcript_id, TranscriptStatus.PROCESSING):
+        return ProcessOutcome(transcript_id, transcript.status, "another worker took it")
+    await uow.commit()
+    return transcript
+
+
+async def _names(
+    uow: UnitOfWork, recording: Recording, directory: ParticipantDirectory | None
+) -> dict[str, Participant]:
+    """participant id → name: the platform's meeting history first, our presence records second."""
+    names: dict[str, Participant] = {}
+    if recording.meeting_id:
+        for s in await uow.participant_sessions.for_meeting(recording.meeting_id):
+            names[s.session_id] = Participant(speaker=-1, participant_id=s.session_id, name=s.name, user_id=s.user_id)
+    if directory is not None and recording.platform_session_id:
+        try:
+            for p in await directory.participants(recording.platform_session_id):
+                names[p.participant_id] = Participant(
+                    speaker=-1, participant_id=p.participant_id, name=p.name, user_id=p.user_id
+                )
+        except ReflectorError as exc:  # names are nice to have; never fail a transcript for them
+            log.warning("participant names unavailable for %s: %s", recording.platform_recording_id, exc)
+    return names
+
+
+async def _refused(uow: UnitOfWork, recording: Recording) -> bool:
+    if not recording.meeting_id:
+        return False
+    return any(c.choice is ConsentChoice.REFUSED for c in await uow.consents.for_meeting(recording.meeting_id))
+
+
+async def process_recording(
+    transcript_id: str,
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    bucket: Callable[[str], ObjectStorage],
+    transcript_bucket: ObjectStorage,
+    pipeline: Pipeline,
+    run_blocking: RunBlocking[PipelineOutput],
+    workdir: Path,
+    clock: Clock,
+    directory: ParticipantDirectory | None = None,
+    delete_raw_after: bool = False,
+    progress: ProgressCallback = lambda stage, done, total: None,
+) -> ProcessOutcome:
+    async with unit_of_work() as uow:
+        started = await _start(uow, transcript_id)
+        if isinstance(started, ProcessOutcome):
+            return started
+        transcript = started
+        recording = await uow.recordings.get(transcript.recording_id)
+        if recording is None:
+            raise NotFoundError("recording", transcript.recording_id)
+        names = await _names(uow, recording, directory)
+
+    source_bucket = bucket(recording.bucket)
+    multitrack = recording.kind is RecordingKind.RAW_TRACKS
+    keys: list[tuple[str, str | None, float | None]]
+    if multitrack:
+        keys = [(t.key, parsed.participant_id, parsed.filename_offset) for t, parsed in speech_tracks(recording.tracks)]
+    elif recording.object_key:
+        keys = [(recording.object_key, None, None)]
+    else:
+        keys = []
+    if not keys:
+        return await _fail(unit_of_work, transcript_id, "the recording has no speech audio to transcribe")
+
+    job_dir = workdir / transcript_id
+    shutil.rmtree(job_dir, ignore_errors=True)  # a previous attempt's leftovers
+    (job_dir / "in").mkdir(parents=True)
+    try:
+        sources: list[SourceFile] = []
+        failed: list[TrackFailure] = []
+        for index, (key, pid, offset) in enumerate(keys):
+            path = job_dir / "in" / f"{index:03d}"
+            try:
+                await source_bucket.download(key, path)
+            except (InvalidInputError, ObjectNotFoundError) as exc:  # retrying cannot bring these back
+                failed.append(TrackFailure(key, str(exc)))
+                continue
+            known = names.get(pid or "")
+            participant = Participant(
+                speaker=index,
+                participant_id=pid,
+                name=known.name if known else None,
+                user_id=known.user_id if known else None,
+            )
+            sources.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
+        progress("download", len(keys), len(keys))
+        if not sources:
+            return await _fail(unit_of_work, transcript_id, "no track could be downloaded", failed)
+
+        output = await run_blocking(
+            lambda: pipeline(sources, job_dir / "out", multitrack=multitrack, progress=progress)
+        )
+        failed += output.failed
+        if not output.words and len(failed) >= len(keys):
+            return await _fail(unit_of_work, transcript_id, "every track failed", failed)
+
+        async with unit_of_work() as uow:
+            refused = await _refused(uow, recording)
+        location = None
+        if output.mp3 is not None and not refused:
+            await transcript_bucket.upload(audio_key(transcript_id), output.mp3, content_type="audio/mpeg")
+            if output.waveform is not None:
+                wf = job_dir / "out" / "waveform.json"
+                wf.write_text(waveform_json(output.waveform))
+                await transcript_bucket.upload(waveform_key(transcript_id), wf, content_type="application/json")
+            location = audio_key(transcript_id)
+
+        async with unit_of_work() as uow:
+            await uow.transcripts.save_result(
+                attrs.evolve(
+                    transcript,
+                    words=output.words,
+                    participants=output.participants,
+                    duration=output.duration,
+                    audio_location=location,
+                    audio_deleted=refused,
+                    failed_tracks=tuple(failed),
+                    error=None,
+                )
+            )
+            await uow.transcripts.transition(transcript_id, TranscriptStatus.DONE)
+            await uow.commit()
+
+        if delete_raw_after and not failed:
+            await _delete_sources(unit_of_work, source_bucket, [k for k, _, _ in keys], clock)
+        detail = f"{len(output.words)} words from {len(sources)} file(s)" + (
+            f", {len(failed)} failed" if failed else ""
+        )
+        return ProcessOutcome(transcript_id, TranscriptStatus.DONE, detail)
+    except (InvalidInputError, TrackError) as exc:
+        return await _fail(unit_of_work, transcript_id, str(exc))
+    finally:
+        shutil.rmtree(job_dir, ignore_errors=True)
+
+
+async def _fail(
+    unit_of_work: Callable[[], UnitOfWork], transcript_id: str, reason: str, failed: Sequence[TrackFailure] = ()
+) -> ProcessOutcome:
+    async with unit_of_work() as uow:
+        transcript = await uow.transcripts.get(transcript_id)
+        if transcript is not None and failed:
+            await uow.transcripts.save_result(attrs.evolve(transcript, failed_tracks=tuple(failed), error=reason))
+        await uow.transcripts.transition(transcript_id, TranscriptStatus.FAILED, error=reason)
+        await uow.commit()
+    log.error("transcript %s failed: %s", transcript_id, reason)
+    return ProcessOutcome(transcript_id, TranscriptStatus.FAILED, reason)
+
+
+async def _delete_sources(
+    unit_of_work: Callable[[], UnitOfWork], storage: ObjectStorage, keys: Sequence[str], clock: Clock
+) -> None:
+    """Raw tracks are deleted once transcribed (retention 0); every deletion is audited."""
+    for key in keys:
+        await storage.delete(key)
+        async with unit_of_work() as uow:
+            await uow.deleted_objects.record(storage.bucket, key, "retention", clock.now())
+            await uow.commit()

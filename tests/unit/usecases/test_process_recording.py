@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+
+from reflector_adapters.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
+from reflector_core.model import (
+    ConsentChoice,
+    ConsentDecision,
+    Meeting,
+    Participant,
+    ParticipantSession,
+    Platform,
+    Recording,
+    RecordingKind,
+    Track,
+    TrackFailure,
+    TrackKind,
+    TranscriptStatus,
+    Word,
+)
+from reflector_core.ports import ProgressCallback, Waveform
+from reflector_core.usecases.process_recording import (
+    PipelineOutput,
+    SourceFile,
+    audio_key,
+    process_recording,
+    waveform_key,
+)
+
+T = TypeVar("T")
+T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
+P1, P2 = "4d9c2a1e-7b3f-4e85-a0d2-6f1b8c3e5a97", "b82f0e6c-1d47-4a3b-9c5e-3e7a2d9f1b04"
+K1 = f"acme/intake-20260312140000/1773324125512-{P1}-cam-audio-1773324125947"
+K2 = f"acme/intake-20260312140000/1773324125512-{P2}-cam-audio-1773324126402"
+KV = f"acme/intake-20260312140000/1773324125512-{P2}-cam-video-1773324126118"
+
+
+class FakePipeline:
+    def __init__(self, fail_keys: Sequence[str] = ()) -> None:
+        self.calls: list[list[SourceFile]] = []
+        self.fail_keys = set(fail_keys)
+
+    def __call__(
+        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+    ) -> PipelineOutput:
+        self.calls.append(list(sources))
+        workdir.mkdir(parents=True, exist_ok=True)
+        mp3 = workdir / "audio.mp3"
+        mp3.write_bytes(b"ID3fake")
+        words, failed = [], []
+        for s in sources:
+            assert s.path.read_bytes() == b"opus:" + s.key.encode()
+            if s.key in self.fail_keys:
+                failed.append(TrackFailure(s.key, "corrupt"))
+                continue
+            assert s.participant is not None
+            words.append(Word("hello", 1.0 + s.participant.speaker, 1.5 + s.participant.speaker, s.participant.speaker))
+        return PipelineOutput(
+            words=tuple(words),
+            participants=tuple(s.participant for s in sources if s.participant),
+            duration=10.0,
+            mp3=mp3,
+            waveform=Waveform((0.1, 0.5), 10.0, 0.2),
+            failed=tuple(failed),
+        )
+
+
+async def inline(fn: Callable[[], T]) -> T:
+    return fn()
+
+
+async def setup(store: MemoryStore, status: TranscriptStatus = TranscriptStatus.QUEUED) -> str:
+    uow = MemoryUnitOfWork(store)
+    meeting = await uow.meetings.add(
+        Meeting(Platform.DAILY, "m", "intake-20260312140000", "u", "u", T0, T0 + timedelta(hours=1), room_name="intake")
+    )
+    await uow.participant_sessions.upsert(ParticipantSession(meeting.id or "", P1, T0, name="Lena"))
+    rec, _ = await uow.recordings.upsert(
+        Recording(
+            Platform.DAILY,
+            "r1",
+            "daily",
+            RecordingKind.RAW_TRACKS,
+            tracks=(Track(K2), Track(KV, TrackKind.VIDEO), Track(K1)),
+            meeting_id=meeting.id,
+        )
+    )
+    t, _ = await uow.transcripts.ensure(rec.id or "")
+    for s in (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING):
+        if s == status or status == TranscriptStatus.PROCESSING:
+            await uow.transcripts.transition(t.id or "", s)
+        if s == status:
+            break
+    return t.id or ""
+
+
+def buckets() -> tuple[MemoryStorage, MemoryStorage]:
+    daily = MemoryStorage("daily", {k: b"opus:" + k.encode() for k in (K1, K2, KV)})
+    return daily, MemoryStorage("transcripts")
+
+
+async def run(
+    store: MemoryStore,
+    tid: str,
+    daily: MemoryStorage,
+    out: MemoryStorage,
+    pipeline: FakePipeline,
+    tmp: Path,
+    **kw: object,
+):
+    return await process_recording(
+        tid,
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        bucket=lambda name: {"daily": daily}[name],
+        transcript_bucket=out,
+        pipeline=pipeline,
+        run_blocking=inline,
+        workdir=tmp,
+        clock=FixedClock(T0),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+async def test_tracks_are_transcribed_in_a_stable_speaker_order_with_names(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    outcome = await run(store, tid, daily, out, pipeline, tmp_path)
+    assert outcome.status is TranscriptStatus.DONE
+    (sources,) = pipeline.calls
+    assert [s.key for s in sources] == [K1, K2]  # video dropped, ordered by track start
+    assert [(s.participant.speaker, s.participant.name) for s in sources if s.participant] == [(0, "Lena"), (1, None)]
+    t = store.transcripts[tid]
+    assert t.status is TranscriptStatus.DONE and len(t.words) == 2 and t.audio_location == audio_key(tid)
+    assert set(out.objects) == {audio_key(tid), waveform_key(tid)}
+    assert list(tmp_path.iterdir()) == []  # the work folder is cleaned up
+
+
+async def test_a_retry_after_a_crash_finishes_without_duplicates(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store, TranscriptStatus.PROCESSING)
+    (tmp_path / tid / "in").mkdir(parents=True)  # leftovers of the killed attempt
+    daily, out = buckets()
+    assert (await run(store, tid, daily, out, FakePipeline(), tmp_path)).status is TranscriptStatus.DONE
+    assert len(store.transcripts) == 1 and len(store.transcripts[tid].words) == 2
+
+
+async def test_done_or_taken_transcripts_are_left_alone(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    await run(store, tid, daily, out, pipeline, tmp_path)
+    again = await run(store, tid, daily, out, pipeline, tmp_path)
+    assert again.status is TranscriptStatus.DONE and len(pipeline.calls) == 1
+
+
+async def test_one_bad_track_does_not_lose_the_others(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    del daily.objects[K2]
+    outcome = await run(store, tid, daily, out, FakePipeline(), tmp_path)
+    t = store.transcripts[tid]
+    assert outcome.status is TranscriptStatus.DONE
+    assert [f.track for f in t.failed_tracks] == [K2] and len(t.words) == 1
+
+
+async def test_every_track_failing_fails_the_transcript(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    outcome = await run(store, tid, daily, out, FakePipeline(fail_keys=[K1, K2]), tmp_path)
+    assert outcome.status is TranscriptStatus.FAILED
+    assert store.transcripts[tid].status is TranscriptStatus.FAILED and out.objects == {}
+
+
+async def test_after_a_refusal_no_derived_audio_is_uploaded(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    meeting_id = next(iter(store.meetings))
+    store.consents.append(ConsentDecision(meeting_id, P2, ConsentChoice.REFUSED, T0))
+    daily, out = buckets()
+    await run(store, tid, daily, out, FakePipeline(), tmp_path)
+    t = store.transcripts[tid]
+    assert out.objects == {} and t.audio_location is None and t.audio_deleted
+
+
+async def test_raw_tracks_are_deleted_and_audited_when_retention_is_zero(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    await run(store, tid, daily, out, FakePipeline(), tmp_path, delete_raw_after=True)
+    assert set(daily.objects) == {KV}
+    assert sorted(k for _, k, _, _ in store.deleted_objects) == sorted([K1, K2])
+
+
+async def test_runs_the_pipeline_off_the_event_loop(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    outcome = await process_recording(
+        tid,
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        bucket=lambda _: daily,
+        transcript_bucket=out,
+        pipeline=FakePipeline(),
+        run_blocking=asyncio.to_thread,
+        workdir=tmp_path,
+        clock=FixedClock(T0),
+    )
+    assert outcome.status is TranscriptStatus.DONE
+
+
+@pytest.mark.parametrize("missing", ["transcript", "recording"])
+async def test_missing_rows_are_reported(tmp_path: Path, missing: str) -> None:
+    from reflector_core.errors import NotFoundError
+
+    store = MemoryStore()
+    tid = await setup(store)
+    if missing == "transcript":
+        tid = "nope"
+    else:
+        store.recordings.clear()
+    daily, out = buckets()
+    with pytest.raises(NotFoundError):
+        await run(store, tid, daily, out, FakePipeline(), tmp_path)
+
