@@ -13,7 +13,6 @@ from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
     Meeting,
-    Participant,
     ParticipantSession,
     Platform,
     Recording,
