@@ -7,12 +7,24 @@ cases. Tests build one from in-memory fakes.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
 
 from attrs import define, field
 
 from reflector_app.settings import Settings
 from reflector_core.model import Platform
-from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork, VideoPlatform, WebhookVerifier
+from reflector_core.ports import (
+    Clock,
+    JobQueue,
+    ObjectStorage,
+    ParticipantDirectory,
+    RecordingNotifications,
+    RecordingSource,
+    UnitOfWork,
+    VideoPlatform,
+    WebhookVerifier,
+)
+from reflector_core.usecases.process_recording import Pipeline
 
 HealthCheck = Callable[[], Awaitable[None]]
 """Raises when the dependency it checks is unreachable."""
@@ -28,6 +40,14 @@ class Container:
     """Every bucket we read or write, by bucket name (transcript, Daily, Whereby)."""
     platforms: Mapping[Platform, VideoPlatform] = field(factory=dict)
     webhooks: Mapping[Platform, WebhookVerifier] = field(factory=dict)
+    recording_source: RecordingSource | None = None
+    """Daily's recordings list, for polling (absent when Daily is not configured)."""
+    participant_directory: ParticipantDirectory | None = None
+    notifications: RecordingNotifications | None = None
+    """Whereby's S3 events on SQS (absent when no queue is configured)."""
+    pipeline: Pipeline | None = None
+    """The CPU stage; loaded lazily by workers (it holds the Whisper model)."""
+    workdir: Path = Path("./var/work")
     health_checks: Mapping[str, HealthCheck] = field(factory=dict)
     """Named readiness checks for ``GET /ready`` (database, queue, storage)."""
     closers: list[Callable[[], Awaitable[None]]] = field(factory=list)

@@ -71,6 +71,11 @@ class Settings:
     whereby_bucket_access_key_id: str | None = None
     whereby_bucket_secret_access_key: str | None = _secret()
     whereby_bucket_endpoint_url: str | None = None
+    whereby_recordings_prefix: str = ""
+    """The folder inside the Whereby bucket that Whereby uploads into."""
+    whereby_upload_access_key_id: str | None = None
+    """Keys Whereby uploads with (Whereby cannot assume a role): put-only under the prefix."""
+    whereby_upload_secret_access_key: str | None = _secret()
 
     # --- notifications (Whereby's S3 events)
     sqs_queue_url: str | None = None
@@ -207,4 +212,12 @@ def _check(s: Settings) -> list[str]:
         problems.append(f"{env_name('daily_webhook_secret')}: required when {env_name('daily_api_key')} is set")
     if s.whereby_api_key and not s.whereby_webhook_secret:
         problems.append(f"{env_name('whereby_webhook_secret')}: required when {env_name('whereby_api_key')} is set")
+    if s.daily_api_key:
+        for name in ("daily_bucket_region", "daily_bucket_role_arn"):
+            if not getattr(s, name):
+                problems.append(f"{env_name(name)}: required when {env_name('daily_api_key')} is set")
+    if s.whereby_api_key:
+        for name in ("whereby_upload_access_key_id", "whereby_upload_secret_access_key"):
+            if not getattr(s, name):
+                problems.append(f"{env_name(name)}: required when {env_name('whereby_api_key')} is set")
     return problems

@@ -82,6 +82,10 @@ class WebhookVerifier(Protocol):
         ``PayloadError`` (signed but malformed); unknown event types come back as ``IgnoredEvent``."""
         ...
 
+    def parse_verified(self, body: bytes) -> PlatformEvent:
+        """Parse a body that was verified when it arrived (a worker re-reading a queued delivery)."""
+        ...
+
 
 class RecordingSource(Protocol):
     """A platform whose recordings can be listed (Daily's ``GET /recordings``), for polling."""
@@ -268,7 +272,11 @@ class TranscriptRepository(Protocol):
         ...
 
     async def save_result(self, transcript: Transcript) -> None:
-        """Store words, participants, duration, audio location and failures (status unchanged)."""
+        """Store words, participants, duration, audio location and failed tracks.
+
+        Status, error and ``audio_deleted`` stay as they are: transitions and consent cleanup own them.
+        ``NotFoundError`` when the transcript does not exist.
+        """
         ...
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None: ...

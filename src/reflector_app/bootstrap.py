@@ -1,0 +1,193 @@
+"""The composition root: settings in, a ``Container`` of ready adapters out.
+
+This is the only place that knows which adapter implements which port. HTTP, workers and CLI
+commands all call ``build_container`` and pass the parts to the use cases.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+
+from reflector_adapters.daily.client import DailyClient, DailySettings
+from reflector_adapters.daily.webhooks import DailyWebhooks, parse_daily_event
+from reflector_adapters.db.engine import create_engine
+from reflector_adapters.db.migrate import ensure_migrated
+from reflector_adapters.db.unit_of_work import unit_of_work_factory
+from reflector_adapters.notifications.config import SqsQueueConfig
+from reflector_adapters.notifications.sqs import SqsRecordingNotifications
+from reflector_adapters.storage.config import LocalBucketConfig, S3BucketConfig
+from reflector_adapters.storage.factory import build_storage
+from reflector_adapters.whereby.client import WherebyClient, WherebySettings
+from reflector_adapters.whereby.webhooks import WherebyWebhooks, parse_whereby_event
+from reflector_app.container import Container, HealthCheck
+from reflector_app.settings import Settings, StorageBackend
+from reflector_core.events import PlatformEvent
+from reflector_core.model import Platform
+from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, WebhookVerifier
+
+log = logging.getLogger(__name__)
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class _Verifier:
+    """Adapts a platform's verify-then-parse receiver to the ``WebhookVerifier`` port."""
+
+    def __init__(
+        self, platform: Platform, receiver: DailyWebhooks | WherebyWebhooks, bucket: str, prefix: str = ""
+    ) -> None:
+        self.platform = platform
+        self._receiver = receiver
+        self._bucket = bucket
+        self._prefix = prefix
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
+        return self._receiver.receive(body, headers)
+
+    def parse_verified(self, body: bytes) -> PlatformEvent:
+        if self.platform is Platform.DAILY:
+            return parse_daily_event(body, bucket=self._bucket)
+        return parse_whereby_event(body, bucket=self._bucket, prefix=self._prefix)
+
+
+def bucket_config(settings: Settings, which: str) -> LocalBucketConfig | S3BucketConfig:
+    b = settings.bucket(which)
+    if settings.storage_backend is StorageBackend.LOCAL:
+        return LocalBucketConfig(root=settings.storage_dir / b.name, name=b.name)
+    return S3BucketConfig(
+        name=b.name,
+        region=b.region,
+        access_key_id=b.access_key_id,
+        secret_access_key=b.secret_access_key,
+        endpoint_url=b.endpoint_url,
+    )
+
+
+def webhook_verifiers(settings: Settings, clock: Clock) -> dict[Platform, WebhookVerifier]:
+    tolerance = timedelta(seconds=settings.webhook_tolerance_seconds)
+    verifiers: dict[Platform, WebhookVerifier] = {}
+    if settings.daily_webhook_secret:
+        daily = DailyWebhooks(
+            settings.daily_webhook_secret, bucket=settings.daily_bucket, tolerance=tolerance, clock=clock
+        )
+        verifiers[Platform.DAILY] = _Verifier(Platform.DAILY, daily, settings.daily_bucket)
+    if settings.whereby_webhook_secret:
+        whereby = WherebyWebhooks(
+            settings.whereby_webhook_secret,
+            bucket=settings.whereby_bucket,
+            prefix=settings.whereby_recordings_prefix,
+            tolerance=tolerance,
+            clock=clock,
+        )
+        verifiers[Platform.WHEREBY] = _Verifier(
+            Platform.WHEREBY, whereby, settings.whereby_bucket, settings.whereby_recordings_prefix
+        )
+    return verifiers
+
+
+async def build_container(
+    settings: Settings, *, queue: JobQueue, clock: Clock | None = None, with_pipeline: bool = False
+) -> Container:
+    """Open every adapter the settings ask for; ``Container.aclose`` closes them again."""
+    clock = clock or SystemClock()
+    closers: list[Callable[[], Awaitable[None]]] = []
+    engine = create_engine(settings.database_url)
+
+    async def dispose() -> None:
+        await engine.dispose()
+
+    closers.append(dispose)
+    await ensure_migrated(engine)
+
+    buckets: dict[str, ObjectStorage] = {}
+    for which in ("transcript", "daily", "whereby"):
+        storage = build_storage(bucket_config(settings, which))
+        await storage.open()
+        closers.append(storage.close)
+        buckets[storage.bucket] = storage
+
+    platforms: dict[Platform, VideoPlatform] = {}
+    daily: DailyClient | None = None
+    if settings.daily_api_key and settings.daily_bucket_region and settings.daily_bucket_role_arn:
+        daily = DailyClient(
+            DailySettings(
+                api_key=settings.daily_api_key,
+                recordings_bucket=settings.daily_bucket,
+                bucket_region=settings.daily_bucket_region,
+                assume_role_arn=settings.daily_bucket_role_arn,
+                base_url=settings.daily_api_url,
+            ),
+            clock=clock,
+        )
+        closers.append(daily.aclose)
+        platforms[Platform.DAILY] = daily
+    if settings.whereby_api_key and settings.whereby_upload_access_key_id and settings.whereby_upload_secret_access_key:
+        whereby = WherebyClient(
+            WherebySettings(
+                api_key=settings.whereby_api_key,
+                recordings_bucket=settings.whereby_bucket,
+                upload_access_key_id=settings.whereby_upload_access_key_id,
+                upload_secret_access_key=settings.whereby_upload_secret_access_key,
+                recordings_prefix=settings.whereby_recordings_prefix,
+                base_url=settings.whereby_api_url,
+            ),
+            clock=clock,
+        )
+        closers.append(whereby.aclose)
+        platforms[Platform.WHEREBY] = whereby
+
+    notifications = None
+    if settings.sqs_queue_url:
+        notifications = SqsRecordingNotifications(
+            SqsQueueConfig(
+                queue_url=settings.sqs_queue_url,
+                region=settings.sqs_region,
+                access_key_id=settings.sqs_access_key_id,
+                secret_access_key=settings.sqs_secret_access_key,
+                endpoint_url=settings.sqs_endpoint_url,
+                visibility_timeout=settings.sqs_visibility_timeout,
+            )
+        )
+        await notifications.open()
+        closers.append(notifications.close)
+
+    async def database() -> None:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    transcripts = buckets[settings.transcript_bucket]
+
+    async def transcript_storage() -> None:
+        await transcripts.exists("health-check")
+
+    checks: dict[str, HealthCheck] = {"database": database, "storage": transcript_storage}
+    pipeline = None
+    if with_pipeline:
+        from reflector_app.pipeline import build_pipeline  # loads the Whisper model: workers only
+
+        pipeline = build_pipeline(settings)
+
+    return Container(
+        settings=settings,
+        clock=clock,
+        unit_of_work=unit_of_work_factory(engine),
+        queue=queue,
+        buckets=buckets,
+        platforms=platforms,
+        webhooks=webhook_verifiers(settings, clock),
+        recording_source=daily,
+        participant_directory=daily,
+        notifications=notifications,
+        pipeline=pipeline,
+        workdir=Path(settings.storage_dir).parent / "work",
+        health_checks=checks,
+        closers=closers,
+    )

@@ -1,0 +1,97 @@
+"""Running the service's processes: the API (with, in embedded mode, the worker and the scheduler),
+a production worker, and the scheduler. Commands call these; they only wire and wait."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
+
+from reflector_app.bootstrap import build_container
+from reflector_app.container import Container
+from reflector_app.settings import Settings
+from reflector_app.workers.actors import Runtime, declare_actors
+from reflector_app.workers.broker import DramatiqQueue, make_broker
+from reflector_app.workers.schedule import make_scheduler
+
+log = logging.getLogger(__name__)
+
+
+def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 2) -> tuple[dramatiq.Worker, Runtime]:
+    """Declare the actors on ``broker`` and start consuming (in threads of this process)."""
+    queue = DramatiqQueue(broker)
+
+    def build() -> Awaitable[Container]:
+        return build_container(settings, queue=queue, with_pipeline=True)
+
+    runtime = Runtime(build)
+    declare_actors(broker, runtime)
+    worker = dramatiq.Worker(broker, worker_threads=threads)
+    worker.start()
+    return worker, runtime
+
+
+def stop_worker(worker: dramatiq.Worker, runtime: Runtime) -> None:
+    loop_thread = get_event_loop_thread()
+    if loop_thread is not None:
+        try:
+            loop_thread.run_coroutine(runtime.aclose())
+        except Exception:  # closing is best effort; the process is ending
+            log.exception("closing the worker's adapters failed")
+    worker.stop()
+
+
+async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) -> None:
+    """The HTTP API; in embedded mode (no Redis) also the worker and the scheduler, in this process."""
+    import uvicorn
+
+    broker = make_broker(settings)
+    queue = DramatiqQueue(broker)
+    container = await build_container(settings, queue=queue)
+    worker: tuple[dramatiq.Worker, Runtime] | None = None
+    scheduler = None
+    if settings.embedded:
+        worker = start_worker(settings, broker)
+        scheduler = make_scheduler(settings, queue)
+        scheduler.start()
+        log.info("embedded mode: worker and scheduler run in this process")
+    try:
+        config = uvicorn.Config(app_factory(container), host=settings.host, port=settings.port, log_level="info")
+        await uvicorn.Server(config).serve()
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        if worker is not None:
+            await asyncio.to_thread(stop_worker, *worker)
+        await container.aclose()
+
+
+def run_worker(settings: Settings, *, threads: int) -> None:
+    """A production worker: consumes Redis until SIGINT/SIGTERM."""
+    broker = make_broker(settings)
+    worker, runtime = start_worker(settings, broker, threads=threads)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    log.info("worker started with %d threads", threads)
+    stop.wait()
+    stop_worker(worker, runtime)
+
+
+async def run_scheduler(settings: Settings) -> None:
+    """Enqueues the periodic jobs; run exactly one per deployment."""
+    queue = DramatiqQueue(make_broker(settings))
+    scheduler = make_scheduler(settings, queue)
+    scheduler.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    scheduler.shutdown(wait=False)

@@ -1,0 +1,152 @@
+"""Dramatiq actors: each one builds nothing and decides nothing; it calls one use case.
+
+The container is built lazily inside the worker's own event loop (database engines and HTTP clients
+belong to the loop that created them), once per worker process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import Any
+
+import dramatiq
+
+from reflector_app.container import Container
+from reflector_app.workers.broker import QUEUE
+from reflector_core.errors import InvalidInputError
+from reflector_core.model import Platform
+from reflector_core.usecases.discovery import drain_recording_notifications, poll_daily_recordings
+from reflector_core.usecases.events import HANDLE_EVENT_JOB, handle_event
+from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.maintenance import deactivate_finished_meetings, requeue_stuck
+from reflector_core.usecases.process_recording import process_recording
+
+log = logging.getLogger(__name__)
+
+MINUTE_MS = 60_000
+
+
+def transient(retries: int, exc: BaseException) -> bool:
+    """Retry what may succeed later; bad input never becomes good by retrying."""
+    return not isinstance(exc, InvalidInputError) and retries < 5
+
+
+class Runtime:
+    """Builds the worker's container on first use, in the loop that runs the actors."""
+
+    def __init__(self, build: Callable[[], Awaitable[Container]]) -> None:
+        self._build = build
+        self._container: Container | None = None
+        self._lock: asyncio.Lock | None = None
+
+    async def container(self) -> Container:
+        if self._container is None:
+            self._lock = self._lock or asyncio.Lock()
+            async with self._lock:
+                if self._container is None:
+                    self._container = await self._build()
+        return self._container
+
+    async def aclose(self) -> None:
+        if self._container is not None:
+            await self._container.aclose()
+            self._container = None
+
+
+def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, dramatiq.Actor[Any, Any]]:
+    def actor(
+        name: str, *, time_limit: int = 2 * MINUTE_MS, max_retries: int = 5
+    ) -> Callable[[Callable[..., Awaitable[None]]], dramatiq.Actor[Any, Any]]:
+        return dramatiq.actor(
+            broker=broker,
+            actor_name=name,
+            queue_name=QUEUE,
+            time_limit=time_limit,
+            max_retries=max_retries,
+            min_backoff=5_000,
+            max_backoff=10 * MINUTE_MS,
+            retry_when=transient,
+        )
+
+    @actor(HANDLE_EVENT_JOB)
+    async def handle_platform_event(platform: str, body: str) -> None:
+        c = await runtime.container()
+        verifier = c.webhooks[Platform(platform)]
+        event = verifier.parse_verified(body.encode())
+        log.info("%s event: %s", platform, await handle_event(event, unit_of_work=c.unit_of_work, queue=c.queue))
+
+    @actor(PROCESS_JOB, time_limit=60 * MINUTE_MS)
+    async def process(transcript_id: str) -> None:
+        c = await runtime.container()
+        if c.pipeline is None:
+            raise RuntimeError("this worker has no transcription pipeline configured")
+        pipeline = c.pipeline
+
+        def progress(stage: str, done: float, total: float) -> None:
+            log.debug("transcript %s: %s %.0f/%.0f", transcript_id, stage, done, total)
+
+        outcome = await process_recording(
+            transcript_id,
+            unit_of_work=c.unit_of_work,
+            bucket=c.bucket,
+            transcript_bucket=c.transcript_bucket,
+            pipeline=pipeline,
+            run_blocking=asyncio.to_thread,
+            workdir=c.workdir,
+            clock=c.clock,
+            directory=c.participant_directory,
+            delete_raw_after=c.settings.raw_tracks_retention_days == 0,
+            progress=progress,
+        )
+        log.info("transcript %s: %s (%s)", transcript_id, outcome.status, outcome.detail)
+
+    @actor("poll_daily_recordings")
+    async def poll_daily() -> None:
+        c = await runtime.container()
+        if c.recording_source is None:
+            return
+        report = await poll_daily_recordings(
+            c.recording_source,
+            unit_of_work=c.unit_of_work,
+            queue=c.queue,
+            clock=c.clock,
+            lookback=timedelta(hours=c.settings.daily_poll_lookback_hours),
+        )
+        log.info("Daily poll: %d seen, %d ingested, %d skipped", report.seen, len(report.ingested), len(report.skipped))
+
+    @actor("poll_recording_notifications")
+    async def poll_notifications() -> None:
+        c = await runtime.container()
+        if c.notifications is None:
+            return
+        report = await drain_recording_notifications(
+            c.notifications,
+            unit_of_work=c.unit_of_work,
+            queue=c.queue,
+            buckets=[c.settings.whereby_bucket],
+            wait_seconds=c.settings.sqs_poll_seconds,
+        )
+        if report.received:
+            log.info("SQS: %d received, %d acknowledged", report.received, report.acknowledged)
+
+    @actor("deactivate_finished_meetings")
+    async def deactivate() -> None:
+        c = await runtime.container()
+        await deactivate_finished_meetings(unit_of_work=c.unit_of_work, clock=c.clock)
+
+    @actor("requeue_stuck_transcripts")
+    async def requeue() -> None:
+        c = await runtime.container()
+        await requeue_stuck(
+            unit_of_work=c.unit_of_work,
+            queue=c.queue,
+            clock=c.clock,
+            older_than=timedelta(minutes=c.settings.stuck_after_minutes),
+        )
+
+    return {
+        a.actor_name: a for a in (handle_platform_event, process, poll_daily, poll_notifications, deactivate, requeue)
+    }

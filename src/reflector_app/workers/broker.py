@@ -1,0 +1,40 @@
+"""The Dramatiq broker: Redis in production, an in-process stub in embedded mode."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import dramatiq
+from dramatiq.brokers.redis import RedisBroker
+from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware.asyncio import AsyncIO
+
+from reflector_app.settings import Settings
+
+QUEUE = "default"
+
+
+def make_broker(settings: Settings) -> dramatiq.Broker:
+    broker: dramatiq.Broker = (
+        RedisBroker(url=settings.redis_url, namespace="reflector")  # type: ignore[no-untyped-call]
+        if settings.redis_url
+        else StubBroker()  # embedded mode: consumed by a worker in the same process
+    )
+    broker.add_middleware(AsyncIO())
+    broker.declare_queue(QUEUE)
+    return broker
+
+
+class DramatiqQueue:
+    """``JobQueue`` over a broker: sends by actor name, so a sender needs no actor declarations."""
+
+    def __init__(self, broker: dramatiq.Broker) -> None:
+        self.broker = broker
+
+    async def enqueue(self, job: str, **kwargs: Any) -> None:
+        message: dramatiq.Message[Any] = dramatiq.Message(
+            queue_name=QUEUE, actor_name=job, args=(), kwargs=kwargs, options={}
+        )
+        # Redis I/O is blocking in Dramatiq; keep it off the event loop.
+        await asyncio.to_thread(self.broker.enqueue, message)
