@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pytest
+
+from reflector_app.settings import Settings, StorageBackend, env_name, load_settings
+from reflector_core.errors import ConfigurationError
+
+DOC = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
+
+
+def test_defaults_are_the_embedded_mode() -> None:
+    s = load_settings({}, None)
+    assert s.embedded and s.storage_backend is StorageBackend.LOCAL
+    assert s.database_url.startswith("sqlite+aiosqlite://") and s.whisper_model == "tiny.en"
+
+
+def test_every_bad_value_is_named_in_one_message() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings(
+            {
+                "REFLECTOR_PORT": "eighty",
+                "REFLECTOR_ALLOW_PRIVATE_WEBHOOK_TARGETS": "maybe",
+                "REFLECTOR_STORAGE_BACKEND": "ftp",
+                "REFLECTOR_DATABSE_URL": "typo",
+            },
+            None,
+        )
+    message = str(info.value)
+    for name in (
+        "REFLECTOR_PORT",
+        "REFLECTOR_ALLOW_PRIVATE_WEBHOOK_TARGETS",
+        "REFLECTOR_STORAGE_BACKEND",
+        "REFLECTOR_DATABSE_URL",
+    ):
+        assert name in message
+
+
+def test_dependent_settings_are_required_together() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings({"REFLECTOR_DAILY_API_KEY": "k", "REFLECTOR_WHISPER_THREADS": "0"}, None)
+    for name in (
+        "REFLECTOR_DAILY_WEBHOOK_SECRET",
+        "REFLECTOR_DAILY_BUCKET_REGION",
+        "REFLECTOR_DAILY_BUCKET_ROLE_ARN",
+        "REFLECTOR_WHISPER_THREADS",
+    ):
+        assert name in str(info.value)
+
+
+def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text('REFLECTOR_PORT=9000\nREFLECTOR_WHISPER_MODEL="base"\n')
+    s = load_settings({"REFLECTOR_PORT": "9100"}, env)
+    assert (s.port, s.whisper_model) == (9100, "base")
+
+
+def test_secrets_rotate_and_are_not_printed() -> None:
+    s = load_settings({"REFLECTOR_DAILY_WEBHOOK_SECRET": "old, new", "REFLECTOR_SQS_SECRET_ACCESS_KEY": "hush"}, None)
+    assert s.daily_webhook_secret == ("old", "new")
+    assert "hush" not in repr(s) and "old" not in repr(s)
+
+
+def test_empty_retention_means_keep() -> None:
+    assert load_settings({"REFLECTOR_AUDIO_RETENTION_DAYS": ""}, None).audio_retention_days is None
+
+
+def test_configuration_page_lists_every_setting() -> None:
+    text = DOC.read_text()
+    missing = [env_name(f.name) for f in attrs.fields(Settings) if f"`{env_name(f.name)}`" not in text]
+    assert missing == []
