@@ -1,0 +1,138 @@
+"""A fake Daily REST API over real HTTP (127.0.0.1, a free port), for integration tests.
+
+It answers the calls Reflector makes with the shapes of the recorded fixtures: recordings (newest
+first, cursor pagination with ``starting_after``), one recording, meeting participants (404 past the
+last page, as Daily does), rooms, meeting tokens and presence. Tests add recordings and participants
+to it; every request is logged for assertions.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+class FakeDaily:
+    def __init__(self, api_key: str = "test-key") -> None:
+        self.api_key = api_key
+        self.recordings: list[dict[str, Any]] = []  # newest first
+        self.participants: dict[str, list[dict[str, Any]]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.rooms: dict[str, dict[str, Any]] = {}
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}/v1"
+
+    def start(self) -> FakeDaily:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_recording(self, webhook_payload: dict[str, Any], mtg_session_id: str | None = None) -> None:
+        """Add a recording as the list API shows it, from a ``recording.ready-to-download`` payload."""
+        p = webhook_payload
+        self.recordings.insert(
+            0,
+            {
+                "id": p["recording_id"],
+                "room_name": p["room_name"],
+                "start_ts": p["start_ts"],
+                "status": p.get("status", "finished"),
+                "max_participants": p.get("max_participants", 2),
+                "duration": p.get("duration"),
+                "s3key": p.get("s3_key"),
+                "mtgSessionId": mtg_session_id,
+                "tracks": [
+                    {"type": t["type"], "s3Key": t["s3Key"], "size": t.get("size", 0)} for t in p.get("tracks", [])
+                ],
+            },
+        )
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:  # keep test output quiet
+                pass
+
+            def _send(self, status: int, body: Any) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _route(self, method: str) -> None:
+                url = urlparse(self.path)
+                fake.requests.append((method, self.path))
+                if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+                    return self._send(401, {"error": "authentication-error", "info": "bad key"})
+                q = {k: v[0] for k, v in parse_qs(url.query).items()}
+                path = url.path.removeprefix("/v1")
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}") if length else {}
+                if method == "GET" and path == "/recordings":
+                    data = fake.recordings
+                    if "starting_after" in q:
+                        ids = [r["id"] for r in data]
+                        data = data[ids.index(q["starting_after"]) + 1 :] if q["starting_after"] in ids else []
+                    limit = int(q.get("limit", 100))
+                    return self._send(200, {"total_count": len(fake.recordings), "data": data[:limit]})
+                if m := re.fullmatch(r"/recordings/([^/]+)", path):
+                    for r in fake.recordings:
+                        if r["id"] == m[1]:
+                            return self._send(200, r)
+                    return self._send(404, {"error": "not-found", "info": m[1]})
+                if m := re.fullmatch(r"/meetings/([^/]+)/participants", path):
+                    people = fake.participants.get(m[1])
+                    if people is None:
+                        return self._send(404, {"error": "not-found", "info": m[1]})
+                    if "joined_after" in q:
+                        ids = [p["participant_id"] for p in people]
+                        people = people[ids.index(q["joined_after"]) + 1 :] if q["joined_after"] in ids else []
+                        if not people:
+                            return self._send(404, {"error": "not-found", "info": "no more participants"})
+                    return self._send(200, {"data": people[: int(q.get("limit", 100))]})
+                if method == "POST" and path == "/rooms":
+                    room = {
+                        "id": f"room-{len(fake.rooms) + 1}",
+                        "name": body["name"],
+                        "api_created": True,
+                        "privacy": body.get("privacy", "public"),
+                        "url": f"https://acme.daily.co/{body['name']}",
+                        "created_at": "2026-03-12T14:00:00.000Z",
+                        "config": body.get("properties", {}),
+                    }
+                    fake.rooms[body["name"]] = room
+                    return self._send(200, room)
+                if method == "DELETE" and (m := re.fullmatch(r"/rooms/([^/]+)", path)):
+                    fake.rooms.pop(m[1], None)
+                    return self._send(200, {"deleted": True, "name": m[1]})
+                if m := re.fullmatch(r"/rooms/([^/]+)/presence", path):
+                    return self._send(200, {"total_count": 0, "data": []})
+                if method == "POST" and path == "/meeting-tokens":
+                    return self._send(200, {"token": "eyJ.fake.token"})
+                return self._send(404, {"error": "not-found", "info": path})
+
+            def do_GET(self) -> None:
+                self._route("GET")
+
+            def do_POST(self) -> None:
+                self._route("POST")
+
+            def do_DELETE(self) -> None:
+                self._route("DELETE")
+
+        return Handler
