@@ -1,0 +1,1 @@
+"""Daily.co: REST client (rooms, tokens, presence, recordings, participants) and webhooks."""

@@ -1,0 +1,258 @@
+"""The HTTP call both platform clients share: bearer auth, retry with backoff, typed errors.
+
+Retry policy (see docs/platforms.md):
+
+- 429 is retried for every method: the platform refused the request before acting on it. The
+  wait is ``Retry-After`` (seconds or an HTTP date) or the platform's own hint when present,
+  else exponential backoff.
+- Connection failures (nothing reached the server) are retried for every method.
+- 5xx, timeouts and other transport errors are retried only for idempotent calls: a POST that
+  timed out may have created a room, and repeating it would create another.
+- When the attempts run out, or the platform asks for a wait longer than ``max_retry_after``,
+  the call raises ``PlatformUnavailableError`` (transient: the job retries later). Other 4xx
+  raise ``PlatformError`` with the platform's error code and text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import random
+from collections.abc import Awaitable, Callable, Collection, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+import httpx
+from attrs import frozen
+
+from reflector_core.errors import InvalidInputError, PayloadError, PlatformError, PlatformUnavailableError
+from reflector_core.ports import Clock
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+@frozen
+class ErrorBody:
+    """What a platform's error response says: a stable code (Daily), free text, an optional wait hint."""
+
+    code: str | None
+    info: str
+    retry_after: float | None = None
+
+
+ErrorReader = Callable[[httpx.Response], ErrorBody]
+
+
+def _positive(_instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative, got {value!r}")
+
+
+@frozen
+class RetryPolicy:
+    attempts: int = attrs.field(default=4, validator=attrs.validators.ge(1))
+    """Total tries, the first included."""
+    base_delay: float = attrs.field(default=0.5, validator=_positive)
+    max_delay: float = attrs.field(default=30.0, validator=_positive)
+    max_retry_after: float = attrs.field(default=60.0, validator=_positive)
+    """A platform asking for a longer wait is not waited for: give up now and let the job retry later."""
+    jitter: float = attrs.field(default=0.1, validator=attrs.validators.and_(_positive, attrs.validators.le(1)))
+    """Fraction of each backoff randomised, so workers rejected together do not return together."""
+
+    def backoff(self, retry: int, rand: Callable[[], float]) -> float:
+        """The wait before retry number ``retry`` (1-based) when the platform gave no hint."""
+        delay = min(self.max_delay, self.base_delay * 2.0 ** (retry - 1))
+        return delay * (1 - self.jitter + 2 * self.jitter * rand())
+
+
+def parse_retry_after(value: str | None, now: datetime) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta seconds or an HTTP date); ``None`` if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.utcoffset() is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - now).total_seconds()
+    if seconds != seconds or seconds == float("inf"):
+        return None
+    return max(0.0, seconds)
+
+
+def segment(value: str) -> str:
+    """One URL path segment: everything that could change the path (``/``, ``?``, ``..``) escaped."""
+    if value in {"", ".", ".."}:
+        raise InvalidInputError(f"not a usable URL path segment: {value!r}")
+    return quote(value, safe="")
+
+
+class _SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class JsonApi:
+    """One platform's REST API. Owns its ``httpx.AsyncClient`` only when it created it."""
+
+    def __init__(
+        self,
+        *,
+        platform: str,
+        base_url: str,
+        api_key: str,
+        read_error: ErrorReader,
+        client: httpx.AsyncClient | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.platform = platform
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        self._read_error = read_error
+        self._owns_client = client is None
+        self._client = client if client is not None else httpx.AsyncClient(timeout=timeout)
+        self._timeout = timeout
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._clock: Clock = clock or _SystemClock()
+        self._rand = rand
+
+    async def aclose(self) -> None:
+        if self._owns_client:
+            await self._client.aclose()
+
+    async def call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
+        ok: Collection[int] = (200,),
+        missing_ok: bool = False,
+    ) -> httpx.Response | None:
+        """Send one logical call; ``None`` only when ``missing_ok`` and the platform answered 404."""
+        url = self._base_url + path
+        retry = 0
+        while True:
+            wait: float | None
+            try:
+                response = await self._client.request(
+                    method,
+                    url,
+                    params=dict(params) if params else None,
+                    json=json_body,
+                    files=files,
+                    headers=self._headers,
+                    timeout=self._timeout,
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                # Nothing reached the server, so even a POST may be repeated.
+                failure = PlatformUnavailableError(
+                    self.platform, operation, None, "connect-error", str(exc) or repr(exc)
+                )
+                wait = None
+            except httpx.TransportError as exc:
+                code = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport-error"
+                failure = PlatformUnavailableError(self.platform, operation, None, code, str(exc) or repr(exc))
+                if not idempotent:
+                    raise failure from exc
+                wait = None
+            else:
+                status = response.status_code
+                if status in ok:
+                    return response
+                if status == 404 and missing_ok:
+                    return None
+                body = self._read_error(response)
+                if status == 429:
+                    failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
+                    header_wait = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
+                    wait = header_wait if header_wait is not None else body.retry_after
+                elif status >= 500:
+                    failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
+                    if not idempotent:
+                        raise failure
+                    wait = None
+                else:
+                    raise PlatformError(self.platform, operation, status, body.code, body.info)
+            retry += 1
+            if retry >= self._retry.attempts:
+                raise failure
+            if wait is None:
+                wait = self._retry.backoff(retry, self._rand)
+            elif wait > self._retry.max_retry_after:
+                raise PlatformUnavailableError(
+                    self.platform,
+                    operation,
+                    failure.status,
+                    failure.code,
+                    f"{failure.info} (platform asks to wait {wait:.0f} s; not waiting)",
+                )
+            await self._sleep(wait)
+
+    async def call_json(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: Mapping[str, str | int] | None = None,
+        json_body: Mapping[str, Any] | None = None,
+        ok: Collection[int] = (200,),
+        missing_ok: bool = False,
+    ) -> dict[str, Any] | None:
+        """``call`` for endpoints that answer one JSON object."""
+        response = await self.call(
+            operation,
+            method,
+            path,
+            idempotent=idempotent,
+            params=params,
+            json_body=json_body,
+            ok=ok,
+            missing_ok=missing_ok,
+        )
+        if response is None:
+            return None
+        try:
+            data = response.json()
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise PayloadError(f"{self.platform} {operation} response", f"not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise PayloadError(
+                f"{self.platform} {operation} response", f"expected an object, got {type(data).__name__}"
+            )
+        return data
+
+
+def error_text(response: httpx.Response, limit: int = 300) -> str:
+    """The start of a non-JSON error body, for the exception message."""
+    try:
+        text = response.text
+    except (UnicodeDecodeError, LookupError):
+        return f"{len(response.content)} bytes of undecodable body"
+    return text[:limit].strip()
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None

@@ -1,0 +1,1 @@
+"""Whereby: REST client (meetings, room sessions, logo) and webhooks."""
