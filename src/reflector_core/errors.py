@@ -144,8 +144,32 @@ class StorageError(ReflectorError):
 class ObjectNotFoundError(StorageError, LookupError):
     """The object does not exist in the bucket."""
 
-    def __init__(self, bucket: str, key: str) -> None:
-        super().__init__(bucket, key, "get", "no such object")
+    def __init__(self, bucket: str, key: str, operation: str = "get") -> None:
+        super().__init__(bucket, key, operation, "no such object")
+
+
+class InvalidRangeError(InvalidInputError):
+    """A byte range that the object cannot satisfy (HTTP 416), or one that is malformed."""
+
+    def __init__(self, bucket: str, key: str, start: int, end: int | None, reason: str) -> None:
+        super().__init__(f"range {start}-{'' if end is None else end} of s3://{bucket}/{key}: {reason}")
+        self.bucket = bucket
+        self.key = key
+        self.start = start
+        self.end = end
+        self.reason = reason
+
+
+class QueueError(ReflectorError):
+    """A message queue operation failed (transient: retry later; an unacknowledged message comes back)."""
+
+    def __init__(self, queue: str, operation: str, reason: str, *, message_id: str | None = None) -> None:
+        msg = f" message {message_id}" if message_id else ""
+        super().__init__(f"{operation}{msg} on queue {queue} failed: {reason}")
+        self.queue = queue
+        self.operation = operation
+        self.reason = reason
+        self.message_id = message_id
 
 
 class InvalidKeyError(InvalidInputError):
@@ -159,3 +183,30 @@ class InvalidKeyError(InvalidInputError):
 
 class ConfigurationError(ReflectorError):
     """Settings that are missing or invalid; the message names each one."""
+
+
+class DeletionIncompleteError(StorageError):
+    """Some objects could not be deleted (consent or retention): the job must run again until none are left."""
+
+    def __init__(self, reason: str, failures: list[StorageError]) -> None:
+        first = failures[0]
+        super().__init__(first.bucket, first.key, "delete", f"{reason}: {len(failures)} object(s) left, first: {first}")
+        self.failures = failures
+
+
+class WebhookDeliveryError(ReflectorError):
+    """An outbound webhook POST did not get an answer (connection refused, timeout): worth retrying."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"webhook POST to {url} failed: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+class UnsafeWebhookTargetError(InvalidInputError):
+    """A webhook URL whose host is, or resolves to, an address Reflector must not call (SSRF guard)."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"refusing webhook target {url}: {reason}")
+        self.url = url
+        self.reason = reason

@@ -227,3 +227,39 @@ class ConsentDecision:
     """The participant or user id that decided (or an anonymous client id)."""
     choice: ConsentChoice
     at: datetime = field(converter=_utc)
+
+
+class DeliveryState(enum.StrEnum):
+    PENDING = "pending"
+    """Not delivered yet; ``next_attempt_at`` says when to try again."""
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    """Given up: a 4xx answer, a refused target, or the retry window ran out."""
+
+
+@frozen
+class DeliveryAttempt:
+    """One POST of an outbound webhook: the HTTP status it got, or why it got none."""
+
+    number: int
+    at: datetime = field(converter=_utc)
+    status_code: int | None = None
+    error: str | None = None
+
+
+@frozen
+class WebhookDelivery:
+    """One outbound event for a room's ``webhook_url``: the body is fixed once, so every retry is identical."""
+
+    event_id: str
+    event: str
+    """``transcript.completed`` or ``transcript.failed``."""
+    transcript_id: str
+    room_name: str
+    url: str
+    body: str
+    """The exact JSON sent (and signed) on every attempt."""
+    created_at: datetime = field(converter=_utc)
+    state: DeliveryState = DeliveryState.PENDING
+    next_attempt_at: datetime | None = field(default=None, converter=_utc)
+    attempts: tuple[DeliveryAttempt, ...] = ()

@@ -18,6 +18,8 @@ from attrs import frozen
 from reflector_core.events import ObjectCreated, PlatformEvent
 from reflector_core.model import (
     ConsentDecision,
+    DeliveryAttempt,
+    DeliveryState,
     Meeting,
     Participant,
     ParticipantSession,
@@ -27,6 +29,7 @@ from reflector_core.model import (
     TrackFailure,
     Transcript,
     TranscriptStatus,
+    WebhookDelivery,
     Word,
 )
 from reflector_core.timeline import PcmChunk, TrackProbe, TrackTimeline
@@ -242,6 +245,23 @@ class RecordingRepository(Protocol):
 
     async def unlinked(self) -> list[Recording]: ...
 
+    async def for_meeting(self, meeting_id: str) -> builtins.list[Recording]:
+        """Every recording linked to the meeting (consent deletes all of their audio), oldest start first."""
+        ...
+
+    async def sources_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Recording]:
+        """Recordings whose source objects retention should delete, oldest first, at most ``limit``.
+
+        Those that started before ``before`` (discovered before it, when the start is unknown), whose
+        sources are not marked deleted, and whose transcript is not ``queued`` or ``processing``
+        (a running job still needs them).
+        """
+        ...
+
+    async def mark_sources_deleted(self, recording_id: str) -> None:
+        """Every source object (tracks, composed file) is gone: ``sources_expired`` skips it from now on."""
+        ...
+
 
 @frozen
 class TranscriptFilter:
@@ -289,6 +309,18 @@ class TranscriptRepository(Protocol):
         """``queued`` or ``processing`` transcripts untouched since ``older_than`` (a lost job or a dead worker)."""
         ...
 
+    async def audio_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Transcript]:
+        """``done`` or ``failed`` transcripts created before ``before`` with ``audio_deleted`` false, oldest first."""
+        ...
+
+    async def expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Transcript]:
+        """``done`` or ``failed`` transcripts created before ``before``, oldest first (transcript retention)."""
+        ...
+
+    async def delete(self, transcript_id: str) -> bool:
+        """Remove the transcript row (its recording row stays); ``False`` when there was none."""
+        ...
+
 
 class WebhookEventRepository(Protocol):
     async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
@@ -316,9 +348,47 @@ class ConsentRepository(Protocol):
 
     async def for_meeting(self, meeting_id: str) -> list[ConsentDecision]: ...
 
+    async def meetings_awaiting_cleanup(self) -> list[str]:
+        """Ids of meetings with a refusal and a linked recording whose transcript is missing or has
+        ``audio_deleted`` false: the consent cleanups not finished yet (the sweep runs them again)."""
+        ...
+
 
 class DeletedObjectRepository(Protocol):
     async def record(self, bucket: str, key: str, reason: str, at: datetime) -> None: ...
+
+
+class WebhookDeliveryRepository(Protocol):
+    """Outbound webhook events and their attempt history."""
+
+    async def add(self, delivery: WebhookDelivery) -> bool:
+        """Insert once per ``event_id``; ``False`` (and nothing changed) when it exists already."""
+        ...
+
+    async def get(self, event_id: str) -> WebhookDelivery | None:
+        """With every attempt, in attempt order."""
+        ...
+
+    async def record_attempt(
+        self, event_id: str, attempt: DeliveryAttempt, *, state: DeliveryState, next_attempt_at: datetime | None
+    ) -> bool:
+        """Append the attempt and set state and next time, only if ``attempt.number`` is the next number.
+
+        ``False`` when another worker recorded that attempt first (or the delivery is missing).
+        """
+        ...
+
+    async def claim_due(self, now: datetime, until: datetime, *, limit: int = 100) -> list[str]:
+        """Event ids of ``pending`` deliveries with ``next_attempt_at <= now``, oldest first.
+
+        Their ``next_attempt_at`` becomes ``until`` in the same statement, so a second sweep running
+        before the job does not send the same delivery again.
+        """
+        ...
+
+    async def for_transcript(self, transcript_id: str) -> list[WebhookDelivery]:
+        """Every delivery about the transcript, oldest first (the history an API can show)."""
+        ...
 
 
 class ApiKeyRepository(Protocol):
@@ -348,6 +418,7 @@ class UnitOfWork(Protocol):
     consents: ConsentRepository
     deleted_objects: DeletedObjectRepository
     api_keys: ApiKeyRepository
+    webhook_deliveries: WebhookDeliveryRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -417,6 +488,18 @@ ProgressCallback = Callable[[str, float, float], None]
 
 class JobQueue(Protocol):
     async def enqueue(self, job: str, **kwargs: Any) -> None: ...
+
+
+class WebhookSender(Protocol):
+    """POSTs one outbound webhook to a URL outside Reflector."""
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        """The HTTP status of the answer (redirects are not followed: a 3xx comes back as is).
+
+        Raises ``UnsafeWebhookTargetError`` when the target is not allowed (never retried) and
+        ``WebhookDeliveryError`` when no answer came (connection failure, timeout: retried).
+        """
+        ...
 
 
 class ParticipantNames(Protocol):

@@ -10,5 +10,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 def registry() -> list[Register]:
     """Every sub-command, in the order ``--help`` lists them."""
-    registers: list[Register] = []
+    from reflector_app.commands import db
+
+    registers: list[Register] = [db.register]
     return registers

@@ -1,0 +1,121 @@
+"""``SqlUnitOfWork``: one connection and one transaction over every repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING, Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from reflector_adapters.db.repositories import (
+    SqlApiKeys,
+    SqlConsents,
+    SqlDeletedObjects,
+    SqlMeetings,
+    SqlParticipantSessions,
+    SqlPollCursors,
+    SqlRecordings,
+    SqlRooms,
+    SqlTranscripts,
+    SqlWebhookDeliveries,
+    SqlWebhookEvents,
+)
+from reflector_core.ports import (
+    ApiKeyRepository,
+    ConsentRepository,
+    DeletedObjectRepository,
+    MeetingRepository,
+    ParticipantSessionRepository,
+    PollCursorRepository,
+    RecordingRepository,
+    RoomRepository,
+    TranscriptRepository,
+    UnitOfWork,
+    WebhookDeliveryRepository,
+    WebhookEventRepository,
+)
+
+
+class SqlUnitOfWork:
+    """``async with uow: ...; await uow.commit()``; leaving without a commit rolls back.
+
+    The repositories exist only inside the ``async with`` block. After ``commit()`` the unit of
+    work stays usable: the next statement starts a new transaction.
+    """
+
+    # Typed as the ports, so mypy checks each repository class against its protocol on assignment.
+    rooms: RoomRepository
+    meetings: MeetingRepository
+    recordings: RecordingRepository
+    transcripts: TranscriptRepository
+    webhook_events: WebhookEventRepository
+    poll_cursors: PollCursorRepository
+    participant_sessions: ParticipantSessionRepository
+    consents: ConsentRepository
+    deleted_objects: DeletedObjectRepository
+    webhook_deliveries: WebhookDeliveryRepository
+    api_keys: ApiKeyRepository
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._conn: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._conn is not None:
+            raise RuntimeError("a unit of work cannot be entered twice; make a new one per request or job")
+        conn = await self._engine.connect()
+        try:
+            await conn.begin()
+        except BaseException:
+            await conn.close()
+            raise
+        self._conn = conn
+        self.rooms = SqlRooms(conn)
+        self.meetings = SqlMeetings(conn)
+        self.recordings = SqlRecordings(conn)
+        self.transcripts = SqlTranscripts(conn)
+        self.webhook_events = SqlWebhookEvents(conn)
+        self.poll_cursors = SqlPollCursors(conn)
+        self.participant_sessions = SqlParticipantSessions(conn)
+        self.consents = SqlConsents(conn)
+        self.deleted_objects = SqlDeletedObjects(conn)
+        self.webhook_deliveries = SqlWebhookDeliveries(conn)
+        self.api_keys = SqlApiKeys(conn)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        conn = self._connection()
+        try:
+            if conn.in_transaction():
+                await conn.rollback()
+        finally:
+            await conn.close()
+
+    async def commit(self) -> None:
+        await self._connection().commit()
+
+    async def rollback(self) -> None:
+        await self._connection().rollback()
+
+    def _connection(self) -> AsyncConnection:
+        if self._conn is None:
+            raise RuntimeError("use the unit of work inside `async with`")
+        return self._conn
+
+
+def unit_of_work_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    """What the composition root hands to use cases: each call makes a fresh unit of work."""
+
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    return make
+
+
+if TYPE_CHECKING:
+
+    def _conforms(engine: AsyncEngine) -> UnitOfWork:
+        return SqlUnitOfWork(engine)

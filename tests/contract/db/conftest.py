@@ -1,0 +1,131 @@
+"""One database per backend for the repository contract: SQLite in a temp file, PostgreSQL on the machine.
+
+PostgreSQL gets a uniquely named database per test session (migrated once, emptied before each
+test) and a fresh one for tests that need an unmigrated database; all are dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from reflector_adapters.db import create_engine, unit_of_work_factory
+from reflector_adapters.db.migrate import upgrade
+from reflector_adapters.db.tables import metadata
+from reflector_adapters.db.unit_of_work import SqlUnitOfWork
+from tests.services import require_port
+
+PG_HOST = os.environ.get("REFLECTOR_TEST_PG_HOST", "127.0.0.1")
+PG_PORT = int(os.environ.get("REFLECTOR_TEST_PG_PORT", "5432"))
+PG_USER = os.environ.get("REFLECTOR_TEST_PG_USER", "postgres")
+
+T = TypeVar("T")
+
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
+
+
+def pg_url(database: str) -> str:
+    return f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
+
+
+async def create_pg_database() -> str:
+    name = f"reflector_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name
+
+
+async def drop_pg_database(name: str) -> None:
+    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to completion on a private loop in another thread.
+
+    The session fixture below is first requested from inside a running test loop, where
+    ``asyncio.run`` is not allowed; its connections must not outlive their loop either.
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
+
+
+@pytest.fixture(scope="session")
+def pg_migrated_url() -> Iterator[str]:
+    """A migrated PostgreSQL database for the whole session (sync, so it needs no session event loop)."""
+    require_port("PostgreSQL", PG_HOST, PG_PORT)
+    name = run_in_own_loop(create_pg_database)
+    try:
+        run_in_own_loop(lambda: upgrade(pg_url(name)))
+        yield pg_url(name)
+    finally:
+        run_in_own_loop(lambda: drop_pg_database(name))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    if name == "postgresql":
+        require_port("PostgreSQL", PG_HOST, PG_PORT)
+    return name
+
+
+@pytest.fixture
+async def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database."""
+    if backend == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'reflector.db'}"
+        await upgrade(url)
+        return url
+    pg: str = request.getfixturevalue("pg_migrated_url")
+    engine = create_engine(pg)
+    try:
+        async with engine.begin() as conn:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+    return pg
+
+
+@pytest.fixture
+async def fresh_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database that has never been migrated."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'reflector.db'}"
+        return
+    name = await create_pg_database()
+    try:
+        yield pg_url(name)
+    finally:
+        await drop_pg_database(name)
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(db_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+def uow(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    return unit_of_work_factory(engine)
