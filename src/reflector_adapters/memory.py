@@ -8,9 +8,11 @@ is atomic, which is exactly what the concurrency promises of the real repositori
 
 from __future__ import annotations
 
+import asyncio
 import builtins
 import itertools
-from collections.abc import AsyncIterator, Iterable
+import json
+from collections.abc import AsyncIterator, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -18,9 +20,13 @@ from typing import Any, Self
 
 import attrs
 
-from reflector_core.errors import ConflictError, ObjectNotFoundError
+from reflector_core.errors import ConflictError, ObjectNotFoundError, PayloadError, WebhookRejectedError
+from reflector_core.events import IgnoredEvent, MeetingEnded, PlatformEvent, VerificationPing
 from reflector_core.model import (
+    ConsentChoice,
     ConsentDecision,
+    DeliveryAttempt,
+    DeliveryState,
     Meeting,
     ParticipantSession,
     Platform,
@@ -28,6 +34,7 @@ from reflector_core.model import (
     Room,
     Transcript,
     TranscriptStatus,
+    WebhookDelivery,
     allowed_sources,
 )
 from reflector_core.ports import Notification, ObjectInfo, Page, TranscriptFilter
@@ -56,6 +63,8 @@ class MemoryStore:
     deleted_objects: list[tuple[str, str, str, datetime]] = attrs.Factory(list)
     api_keys: dict[str, tuple[str, str, datetime, bool]] = attrs.Factory(dict)
     linked_by_time: set[str] = attrs.Factory(set)
+    sources_deleted: set[str] = attrs.Factory(set)
+    webhook_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -157,6 +166,29 @@ class MemoryRecordings:
     async def unlinked(self) -> builtins.list[Recording]:
         return [r for r in self.s.recordings.values() if r.meeting_id is None]
 
+    async def for_meeting(self, meeting_id: str) -> builtins.list[Recording]:
+        return [r for r in self.s.recordings.values() if r.meeting_id == meeting_id]
+
+    async def sources_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Recording]:
+        # No discovery time in the domain model: a recording without a start never expires here.
+        busy = {
+            t.recording_id
+            for t in self.s.transcripts.values()
+            if t.status in (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
+        }
+        rows = [
+            r
+            for r in self.s.recordings.values()
+            if r.id not in self.s.sources_deleted
+            and r.id not in busy
+            and r.started_at is not None
+            and r.started_at < before
+        ]
+        return sorted(rows, key=lambda r: r.started_at or before)[:limit]
+
+    async def mark_sources_deleted(self, recording_id: str) -> None:
+        self.s.sources_deleted.add(recording_id)
+
 
 class MemoryTranscripts:
     def __init__(self, store: MemoryStore) -> None:
@@ -185,7 +217,10 @@ class MemoryTranscripts:
 
     async def save_result(self, transcript: Transcript) -> None:
         current = self.s.transcripts[transcript.id or ""]
-        self.s.transcripts[transcript.id or ""] = attrs.evolve(transcript, status=current.status)
+        # As the port says: status and audio_deleted belong to transitions and consent cleanup.
+        self.s.transcripts[transcript.id or ""] = attrs.evolve(
+            transcript, status=current.status, audio_deleted=current.audio_deleted
+        )
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
         self.s.transcripts[transcript_id] = attrs.evolve(self.s.transcripts[transcript_id], audio_deleted=deleted)
@@ -214,6 +249,25 @@ class MemoryTranscripts:
         return [
             t for t in self.s.transcripts.values() if t.status in (TranscriptStatus.QUEUED, TranscriptStatus.FAILED)
         ]
+
+    def _finished_before(self, before: datetime) -> builtins.list[Transcript]:
+        rows = [
+            t
+            for t in self.s.transcripts.values()
+            if t.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED)
+            and t.created_at is not None
+            and t.created_at < before
+        ]
+        return sorted(rows, key=lambda t: t.created_at or before)
+
+    async def audio_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Transcript]:
+        return [t for t in self._finished_before(before) if not t.audio_deleted][:limit]
+
+    async def expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Transcript]:
+        return self._finished_before(before)[:limit]
+
+    async def delete(self, transcript_id: str) -> bool:
+        return self.s.transcripts.pop(transcript_id, None) is not None
 
 
 class MemoryWebhookEvents:
@@ -269,6 +323,17 @@ class MemoryConsents:
     async def for_meeting(self, meeting_id: str) -> builtins.list[ConsentDecision]:
         return [c for c in self.s.consents if c.meeting_id == meeting_id]
 
+    async def meetings_awaiting_cleanup(self) -> builtins.list[str]:
+        refused = {c.meeting_id for c in self.s.consents if c.choice is ConsentChoice.REFUSED}
+        pending = []
+        for meeting_id in sorted(refused):
+            for r in self.s.recordings.values():
+                t = next((t for t in self.s.transcripts.values() if t.recording_id == r.id), None)
+                if r.meeting_id == meeting_id and (t is None or not t.audio_deleted):
+                    pending.append(meeting_id)
+                    break
+        return pending
+
 
 class MemoryDeletedObjects:
     def __init__(self, store: MemoryStore) -> None:
@@ -309,6 +374,7 @@ class MemoryUnitOfWork:
         self.consents = MemoryConsents(store)
         self.deleted_objects = MemoryDeletedObjects(store)
         self.api_keys = MemoryApiKeys(store)
+        self.webhook_deliveries = MemoryWebhookDeliveries(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:
@@ -416,3 +482,144 @@ class MemoryRecordingSource:
             if r.platform_recording_id == platform_recording_id:
                 return r
         raise LookupError(platform_recording_id)
+
+
+class MemoryVideoPlatform:
+    """A ``VideoPlatform`` that makes up meetings; ``delay`` makes ``create_meeting`` slow (race tests)."""
+
+    def __init__(self, platform: Platform = Platform.DAILY, *, delay: float = 0.0) -> None:
+        self.platform = platform
+        self.delay = delay
+        self.created: list[Meeting] = []
+        self.deleted: list[Meeting] = []
+        self.tokens: list[dict[str, Any]] = []
+        self.sessions: dict[str, list[ParticipantSession]] = {}
+        """Sessions by platform room name, returned by ``room_sessions``."""
+
+    async def create_meeting(self, room: Room, *, start: datetime, end: datetime) -> Meeting:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        n = len(self.created) + 1
+        name = f"{room.name}-{n}"
+        meeting = Meeting(
+            platform=self.platform,
+            platform_meeting_id=f"{self.platform.value}-meeting-{n}",
+            platform_room_name=name,
+            room_url=f"https://{self.platform.value}.example/{name}",
+            host_room_url=f"https://{self.platform.value}.example/{name}?host=1",
+            start=start,
+            end=end,
+            room_name=room.name,
+        )
+        self.created.append(meeting)
+        return meeting
+
+    async def delete_meeting(self, meeting: Meeting) -> None:
+        self.deleted.append(meeting)
+
+    async def room_sessions(self, meeting: Meeting) -> builtins.list[ParticipantSession]:
+        return list(self.sessions.get(meeting.platform_room_name, []))
+
+    async def join_token(
+        self, meeting: Meeting, *, user_id: str | None, name: str | None, owner: bool, expires_at: datetime
+    ) -> str | None:
+        self.tokens.append(
+            {"meeting": meeting, "user_id": user_id, "name": name, "owner": owner, "expires_at": expires_at}
+        )
+        return f"token-{len(self.tokens)}"
+
+
+class MemoryWebhookVerifier:
+    """A ``WebhookVerifier`` with a toy scheme: header ``X-Test-Signature`` must equal ``secret``.
+
+    A verified body ``{"id": ..., "type": ..., "room": ...}`` becomes: ``ping`` → ``VerificationPing``,
+    ``ignored`` → ``IgnoredEvent``, any other type → ``MeetingEnded`` of ``room``; anything that is not
+    such an object raises ``PayloadError``.
+    """
+
+    HEADER = "X-Test-Signature"
+
+    def __init__(self, platform: Platform = Platform.DAILY, secret: str = "s3cret") -> None:
+        self.platform = platform
+        self.secret = secret
+        self.parsed: list[bytes] = []
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
+        signature = next((v for k, v in headers.items() if k.lower() == self.HEADER.lower()), None)
+        if signature != self.secret:
+            raise WebhookRejectedError(self.platform.value, "bad signature")
+        self.parsed.append(body)
+        try:
+            data = json.loads(body)
+        except ValueError as exc:
+            raise PayloadError(f"{self.platform.value} webhook", str(exc)) from exc
+        if not isinstance(data, dict) or not isinstance(data.get("type"), str):
+            raise PayloadError(f"{self.platform.value} webhook", "expected an object with a type")
+        event_id = data.get("id") if isinstance(data.get("id"), str) else None
+        if data["type"] == "ping":
+            return VerificationPing(self.platform, None, None)
+        if data["type"] == "ignored":
+            return IgnoredEvent(self.platform, event_id, None, data["type"], "test")
+        room = data.get("room") if isinstance(data.get("room"), str) else None
+        return MeetingEnded(self.platform, event_id, None, room, None, None)
+
+
+class MemoryWebhookDeliveries:
+    """A ``WebhookDeliveryRepository`` over ``MemoryStore.webhook_deliveries``."""
+
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def add(self, delivery: WebhookDelivery) -> bool:
+        if delivery.event_id in self.s.webhook_deliveries:
+            return False
+        self.s.webhook_deliveries[delivery.event_id] = delivery
+        return True
+
+    async def get(self, event_id: str) -> WebhookDelivery | None:
+        return self.s.webhook_deliveries.get(event_id)
+
+    async def record_attempt(
+        self, event_id: str, attempt: DeliveryAttempt, *, state: DeliveryState, next_attempt_at: datetime | None
+    ) -> bool:
+        d = self.s.webhook_deliveries.get(event_id)
+        if d is None or attempt.number != len(d.attempts) + 1:
+            return False
+        self.s.webhook_deliveries[event_id] = attrs.evolve(
+            d, attempts=(*d.attempts, attempt), state=state, next_attempt_at=next_attempt_at
+        )
+        return True
+
+    async def claim_due(self, now: datetime, until: datetime, *, limit: int = 100) -> builtins.list[str]:
+        due = sorted(
+            (
+                d
+                for d in self.s.webhook_deliveries.values()
+                if d.state is DeliveryState.PENDING and d.next_attempt_at is not None and d.next_attempt_at <= now
+            ),
+            key=lambda d: (d.next_attempt_at or now, d.created_at),
+        )[:limit]
+        for d in due:
+            self.s.webhook_deliveries[d.event_id] = attrs.evolve(d, next_attempt_at=until)
+        return [d.event_id for d in due]
+
+    async def for_transcript(self, transcript_id: str) -> builtins.list[WebhookDelivery]:
+        return sorted(
+            (d for d in self.s.webhook_deliveries.values() if d.transcript_id == transcript_id),
+            key=lambda d: d.created_at,
+        )
+
+
+class MemoryWebhookSender:
+    """A ``WebhookSender`` that answers from a script (status codes or exceptions) and remembers each POST."""
+
+    def __init__(self, *answers: int | Exception) -> None:
+        self.answers = list(answers)
+        self.posts: list[tuple[str, bytes, dict[str, str]]] = []
+
+    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
+        self.posts.append((url, body, dict(headers)))
+        answer = self.answers.pop(0) if self.answers else 200
+        if isinstance(answer, Exception):
+            raise answer
+        return answer

@@ -1,0 +1,78 @@
+"""The Litestar application: ``create_app(container)``."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from litestar import Litestar
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from reflector_app.container import Container
+from reflector_app.http import audio, health, live, meetings, rooms, transcripts, webhooks
+from reflector_app.http.errors import exception_handlers
+from reflector_app.http.identity import provide_user
+from reflector_app.http.live import LiveOptions
+from reflector_app.locks import Locks, locks_for
+
+
+def create_app(
+    container: Container,
+    *,
+    locks: Locks | None = None,
+    live_options: LiveOptions | None = None,
+    debug: bool = False,
+) -> Litestar:
+    """The HTTP API over ``container``.
+
+    ``locks`` defaults to what the settings call for (Redis when ``redis_url`` is set, else in-process);
+    ``live_options`` tunes the server-sent status stream. OpenAPI is served under ``/schema``.
+    """
+    on_shutdown: list[Callable[[], Awaitable[None]]] = []
+    if locks is None:
+        locks, close = locks_for(container.settings)
+        if close is not None:
+            on_shutdown.append(close)
+    chosen_locks = locks
+    chosen_live = live_options or LiveOptions()
+
+    def provide_container() -> Container:
+        return container
+
+    def provide_locks() -> Locks:
+        return chosen_locks
+
+    def provide_live() -> LiveOptions:
+        return chosen_live
+
+    app = Litestar(
+        route_handlers=[
+            *webhooks.handlers,
+            *rooms.handlers,
+            *meetings.handlers,
+            *transcripts.handlers,
+            *audio.handlers,
+            *live.handlers,
+            *health.handlers,
+        ],
+        dependencies={
+            "container": Provide(provide_container, sync_to_thread=False),
+            "locks": Provide(provide_locks, sync_to_thread=False),
+            "live": Provide(provide_live, sync_to_thread=False),
+            "user": Provide(provide_user),
+        },
+        exception_handlers=exception_handlers(),
+        request_max_body_size=container.settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Reflector",
+            version="0.1.0",
+            description="Speaker-attributed transcripts of Daily.co and Whereby meetings.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        on_shutdown=on_shutdown,
+        debug=debug,
+    )
+    app.state.container = container
+    return app

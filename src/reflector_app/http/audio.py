@@ -1,0 +1,83 @@
+"""A transcript's mixed audio (with Range support) and its waveform."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from litestar import Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+from litestar.response import Stream
+
+from reflector_app.container import Container
+from reflector_app.http.errors import error_response
+from reflector_app.http.ranges import UnsatisfiableRange, parse_range
+from reflector_core.errors import NotFoundError
+from reflector_core.ports import ObjectStorage
+from reflector_core.usecases.transcripts import get_transcript
+
+TAGS = ["transcripts"]
+CHUNK = 256 * 1024
+"""Bytes per storage read: the reply streams, so a long meeting's MP3 is never held in memory."""
+
+Id = Annotated[str, PathParameter(max_length=200)]
+
+
+def waveform_key(audio_key: str) -> str:
+    """The waveform sits next to the audio: ``{folder}/waveform.json``."""
+    return posixpath.join(posixpath.dirname(audio_key), "waveform.json")
+
+
+async def _audio_key(transcript_id: str, container: NamedDependency[Container]) -> str:
+    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+    if transcript.audio_deleted or not transcript.audio_location:
+        raise NotFoundError("audio", transcript_id)
+    return transcript.audio_location
+
+
+async def _chunks(storage: ObjectStorage, key: str, start: int, end: int) -> AsyncIterator[bytes]:
+    at = start
+    while at <= end:
+        last = min(at + CHUNK - 1, end)
+        yield await storage.read(key, start=at, end=last)
+        at = last + 1
+
+
+@get("/v1/transcripts/{transcript_id:str}/audio.mp3", tags=TAGS, summary="The mixed audio (Range requests supported)")
+async def audio(
+    transcript_id: Id, request: Request[Any, Any, Any], container: NamedDependency[Container]
+) -> Response[Any]:
+    key = await _audio_key(transcript_id, container)
+    storage = container.transcript_bucket
+    size = (await storage.stat(key)).size  # ObjectNotFoundError → 404
+    headers = {"Accept-Ranges": "bytes"}
+    try:
+        wanted = parse_range(request.headers.get("range"), size)
+    except UnsatisfiableRange as exc:
+        return error_response(416, str(exc), {**headers, "Content-Range": f"bytes */{size}"})
+    if wanted is None:
+        return Stream(
+            _chunks(storage, key, 0, size - 1),
+            media_type="audio/mpeg",
+            headers={**headers, "Content-Length": str(size)},
+        )
+    return Stream(
+        _chunks(storage, key, wanted.start, wanted.end),
+        status_code=206,
+        media_type="audio/mpeg",
+        headers={**headers, "Content-Length": str(wanted.length), "Content-Range": wanted.content_range(size)},
+    )
+
+
+@get("/v1/transcripts/{transcript_id:str}/waveform", tags=TAGS, summary="Peak amplitudes of the mixed audio")
+async def waveform(transcript_id: Id, container: NamedDependency[Container]) -> Response[bytes]:
+    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+    if not transcript.audio_location:
+        raise NotFoundError("waveform", transcript_id)
+    body = await container.transcript_bucket.read(waveform_key(transcript.audio_location))
+    return Response(body, media_type="application/json")
+
+
+handlers = [audio, waveform]

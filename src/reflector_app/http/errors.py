@@ -1,0 +1,78 @@
+"""Domain errors → HTTP statuses, in one place.
+
+Every body has Litestar's own error shape ``{"status_code": n, "detail": "..."}`` so clients see one
+format whichever layer refused the request. Bad input is never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import Request, Response
+from litestar.types import ExceptionHandlersMap
+
+from reflector_app.locks import LockUnavailableError
+from reflector_core.errors import (
+    ConfigurationError,
+    ConflictError,
+    InvalidInputError,
+    InvalidRangeError,
+    NotFoundError,
+    ObjectNotFoundError,
+    PlatformError,
+    PlatformUnavailableError,
+    QueueError,
+    StorageError,
+    WebhookRejectedError,
+)
+
+log = logging.getLogger(__name__)
+
+STATUS: Mapping[type[Exception], int] = {
+    NotFoundError: 404,
+    ObjectNotFoundError: 404,
+    ConflictError: 409,
+    InvalidInputError: 422,
+    InvalidRangeError: 416,
+    WebhookRejectedError: 401,
+    PlatformError: 502,
+    PlatformUnavailableError: 503,
+    StorageError: 503,
+    QueueError: 503,
+    ConfigurationError: 503,
+    LockUnavailableError: 503,
+}
+"""Litestar picks the handler of the most specific class in the exception's MRO."""
+
+# Whose message may reach the client: these name only what the caller sent or asked for.
+_SHOW_MESSAGE = (NotFoundError, ConflictError, InvalidInputError, ConfigurationError)
+
+
+def error_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response[dict[str, object]]:
+    return Response({"status_code": status, "detail": detail}, status_code=status, headers=dict(headers or {}))
+
+
+def _handler(status: int) -> object:
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+        if isinstance(exc, WebhookRejectedError):
+            log.warning("%s %s: %s", request.method, request.url.path, exc)
+            return error_response(status, "webhook signature rejected")
+        if isinstance(exc, ObjectNotFoundError):
+            return error_response(status, "not found")
+        if isinstance(exc, _SHOW_MESSAGE):
+            if status >= 500:
+                log.error("%s %s: %s", request.method, request.url.path, exc)
+            return error_response(status, str(exc))
+        # Infrastructure failures: log the details (buckets, keys, upstream answers), answer generically.
+        log.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return error_response(
+            status, "a dependency is unavailable, try again later" if status == 503 else "upstream error"
+        )
+
+    return handle
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    return {cls: _handler(status) for cls, status in STATUS.items()}  # type: ignore[misc]

@@ -1,0 +1,67 @@
+"""A transcript's status as server-sent events, until it is done or failed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+import msgspec
+from attrs import frozen
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+
+from reflector_app.container import Container
+from reflector_app.http.schemas import StatusEvent
+from reflector_core.model import Transcript, TranscriptStatus
+from reflector_core.usecases.transcripts import get_transcript
+
+TERMINAL = frozenset({TranscriptStatus.DONE, TranscriptStatus.FAILED})
+
+
+@frozen
+class LiveOptions:
+    poll_seconds: float = 1.0
+    """How often the repository is read; status changes are rare, a second is plenty."""
+    max_seconds: float = 3 * 3600.0
+    """A stream never outlives this; the client reconnects (EventSource does so by itself)."""
+
+
+def _message(t: Transcript) -> ServerSentEventMessage:
+    body = StatusEvent(id=t.id or "", status=t.status, error=t.error)
+    return ServerSentEventMessage(event="status", data=msgspec.json.encode(body).decode())
+
+
+async def status_stream(
+    first: Transcript, container: NamedDependency[Container], options: LiveOptions
+) -> AsyncIterator[ServerSentEventMessage]:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + options.max_seconds
+    current: Transcript | None = first
+    seen: tuple[TranscriptStatus, str | None] | None = None
+    while current is not None:
+        state = (current.status, current.error)
+        if state != seen:
+            seen = state
+            yield _message(current)
+        if current.status in TERMINAL or loop.time() >= deadline:
+            return
+        await asyncio.sleep(options.poll_seconds)
+        async with container.unit_of_work() as uow:
+            current = await uow.transcripts.get(first.id or "")
+    yield ServerSentEventMessage(event="deleted", data="{}")
+
+
+@get("/v1/transcripts/{transcript_id:str}/events", tags=["transcripts"], summary="Live status (server-sent events)")
+async def transcript_events(
+    transcript_id: Annotated[str, PathParameter(max_length=200)],
+    container: NamedDependency[Container],
+    live: NamedDependency[LiveOptions],
+) -> ServerSentEvent:
+    first = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)  # 404 before streaming
+    return ServerSentEvent(status_stream(first, container, live))
+
+
+handlers = [transcript_events]

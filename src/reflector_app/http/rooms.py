@@ -1,0 +1,84 @@
+"""Rooms and their meetings: ``/v1/rooms``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery, JSONBody, PathParameter
+
+from reflector_app.container import Container
+from reflector_app.http.schemas import JoinOut, MeetingOut, RoomCreate, RoomMeetingOut, RoomOut, RoomUpdate
+from reflector_app.locks import Locks
+from reflector_core.usecases.meetings import MeetingOutcome, active_meeting, join_info
+from reflector_core.usecases.rooms import create_room, delete_room, get_room, update_room
+
+TAGS = ["rooms"]
+
+RoomPath = Annotated[str, PathParameter(max_length=200)]
+
+
+@post("/v1/rooms", tags=TAGS, summary="Create a room")
+async def create(
+    data: JSONBody[RoomCreate], container: NamedDependency[Container], user: NamedDependency[str | None]
+) -> Response[RoomOut]:
+    room = await create_room(
+        data.to_room(owner=user), unit_of_work=container.unit_of_work, platforms=container.platforms.keys()
+    )
+    return Response(RoomOut.of(room), status_code=201)
+
+
+@get("/v1/rooms", tags=TAGS, summary="List rooms")
+async def list_rooms(container: NamedDependency[Container], owner: FromQuery[str | None] = None) -> list[RoomOut]:
+    async with container.unit_of_work() as uow:
+        rooms = await uow.rooms.list(owner=owner)
+    return [RoomOut.of(r) for r in rooms]
+
+
+@get("/v1/rooms/{name:str}", tags=TAGS, summary="Get a room")
+async def get_one(name: RoomPath, container: NamedDependency[Container]) -> RoomOut:
+    return RoomOut.of(await get_room(name, unit_of_work=container.unit_of_work))
+
+
+@patch("/v1/rooms/{name:str}", tags=TAGS, summary="Change a room's settings (only the fields sent)")
+async def update(name: RoomPath, data: JSONBody[RoomUpdate], container: NamedDependency[Container]) -> RoomOut:
+    room = await update_room(
+        name, data.to_changes(), unit_of_work=container.unit_of_work, platforms=container.platforms.keys()
+    )
+    return RoomOut.of(room)
+
+
+@delete("/v1/rooms/{name:str}", tags=TAGS, summary="Delete a room (its meetings and transcripts stay)")
+async def remove(name: RoomPath, container: NamedDependency[Container]) -> None:
+    await delete_room(name, unit_of_work=container.unit_of_work)
+
+
+async def _meeting(name: str, container: Container, locks: Locks) -> MeetingOutcome:
+    # One creation at a time per room: without it, concurrent callers each create a platform room.
+    async with locks.hold(f"room-meeting:{name}"):
+        return await active_meeting(
+            name, unit_of_work=container.unit_of_work, platforms=container.platforms, clock=container.clock
+        )
+
+
+@post("/v1/rooms/{name:str}/meeting", status_code=200, tags=TAGS, summary="The room's active meeting, created if none")
+async def meeting(
+    name: RoomPath, container: NamedDependency[Container], locks: NamedDependency[Locks]
+) -> RoomMeetingOut:
+    outcome = await _meeting(name, container, locks)
+    return RoomMeetingOut(meeting=MeetingOut.of(outcome.meeting), created=outcome.created)
+
+
+@post("/v1/rooms/{name:str}/join", status_code=200, tags=TAGS, summary="How the caller joins the room's meeting")
+async def join(
+    name: RoomPath,
+    container: NamedDependency[Container],
+    locks: NamedDependency[Locks],
+    user: NamedDependency[str | None],
+) -> JoinOut:
+    outcome = await _meeting(name, container, locks)
+    return JoinOut.of(await join_info(outcome, user=user, platforms=container.platforms))
+
+
+handlers = [create, list_rooms, get_one, update, remove, meeting, join]

@@ -1,0 +1,275 @@
+"""Request and response bodies at the HTTP edge, and their conversion from the domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from reflector_core.model import (
+    ConsentChoice,
+    ConsentDecision,
+    ConsentPolicy,
+    Meeting,
+    Participant,
+    ParticipantSession,
+    Platform,
+    RecordingKind,
+    Room,
+    Transcript,
+    TranscriptStatus,
+)
+from reflector_core.ports import Page
+from reflector_core.usecases.meetings import JoinInfo
+from reflector_core.usecases.rooms import UNCHANGED, RoomChanges
+
+RoomName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+Url = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+
+
+class _In(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Request bodies refuse unknown fields: a misspelt setting must not be silently dropped."""
+
+
+class RoomCreate(_In):
+    name: RoomName
+    platform: Platform
+    recording_kind: RecordingKind = RecordingKind.RAW_TRACKS
+    locked: bool = False
+    consent_policy: ConsentPolicy = ConsentPolicy.NOT_REQUIRED
+    webhook_url: Url | None = None
+    webhook_secret: Secret | None = None
+
+    def to_room(self, owner: str | None) -> Room:
+        return Room(
+            name=self.name,
+            platform=self.platform,
+            recording_kind=self.recording_kind,
+            locked=self.locked,
+            consent_policy=self.consent_policy,
+            webhook_url=self.webhook_url,
+            webhook_secret=self.webhook_secret,
+            owner=owner,
+        )
+
+
+class RoomUpdate(_In):
+    """Only the fields present change; ``null`` clears the webhook URL or secret."""
+
+    platform: Platform | msgspec.UnsetType = msgspec.UNSET
+    recording_kind: RecordingKind | msgspec.UnsetType = msgspec.UNSET
+    locked: bool | msgspec.UnsetType = msgspec.UNSET
+    consent_policy: ConsentPolicy | msgspec.UnsetType = msgspec.UNSET
+    webhook_url: Url | msgspec.UnsetType | None = msgspec.UNSET
+    webhook_secret: Secret | msgspec.UnsetType | None = msgspec.UNSET
+
+    def to_changes(self) -> RoomChanges:
+        def keep(value: object) -> object:
+            return UNCHANGED if value is msgspec.UNSET else value
+
+        return RoomChanges(**{f: keep(getattr(self, f)) for f in self.__struct_fields__})  # type: ignore[arg-type]
+
+
+class RoomOut(msgspec.Struct, kw_only=True):
+    id: str | None
+    name: str
+    platform: Platform
+    recording_kind: RecordingKind
+    locked: bool
+    consent_policy: ConsentPolicy
+    owner: str | None
+    webhook_url_set: bool
+    """The URL may itself carry a credential (chat webhooks do), so neither it nor the secret is shown."""
+    webhook_secret_set: bool
+
+    @classmethod
+    def of(cls, room: Room) -> RoomOut:
+        return cls(
+            id=room.id,
+            name=room.name,
+            platform=room.platform,
+            recording_kind=room.recording_kind,
+            locked=room.locked,
+            consent_policy=room.consent_policy,
+            owner=room.owner,
+            webhook_url_set=room.webhook_url is not None,
+            webhook_secret_set=room.webhook_secret is not None,
+        )
+
+
+class MeetingOut(msgspec.Struct, kw_only=True):
+    id: str | None
+    room_name: str | None
+    platform: Platform
+    platform_room_name: str
+    room_url: str
+    start: datetime
+    end: datetime
+    active: bool
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> MeetingOut:
+        return cls(
+            id=meeting.id,
+            room_name=meeting.room_name,
+            platform=meeting.platform,
+            platform_room_name=meeting.platform_room_name,
+            room_url=meeting.room_url,
+            start=meeting.start,
+            end=meeting.end,
+            active=meeting.active,
+        )
+
+
+class RoomMeetingOut(msgspec.Struct, kw_only=True):
+    meeting: MeetingOut
+    created: bool
+
+
+class JoinOut(msgspec.Struct, kw_only=True):
+    meeting_id: str | None
+    url: str
+    """The host URL for the room's owner, the participant URL for everyone else."""
+    token: str | None
+    """A Daily meeting token (owner only), valid until ``expires_at``."""
+    expires_at: datetime
+    owner: bool
+
+    @classmethod
+    def of(cls, info: JoinInfo) -> JoinOut:
+        return cls(
+            meeting_id=info.meeting.id,
+            url=info.url,
+            token=info.token,
+            expires_at=info.expires_at,
+            owner=info.owner,
+        )
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    session_id: str
+    user_id: str | None
+    name: str | None
+    joined_at: datetime
+    left_at: datetime | None
+
+    @classmethod
+    def of(cls, s: ParticipantSession) -> SessionOut:
+        return cls(session_id=s.session_id, user_id=s.user_id, name=s.name, joined_at=s.joined_at, left_at=s.left_at)
+
+
+class ConsentIn(_In):
+    participant: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    choice: ConsentChoice
+
+
+class ConsentOut(msgspec.Struct, kw_only=True):
+    meeting_id: str
+    participant: str
+    choice: ConsentChoice
+    at: datetime
+
+    @classmethod
+    def of(cls, d: ConsentDecision) -> ConsentOut:
+        return cls(meeting_id=d.meeting_id, participant=d.participant, choice=d.choice, at=d.at)
+
+
+class ParticipantOut(msgspec.Struct, kw_only=True):
+    speaker: int
+    participant_id: str | None
+    name: str | None
+    label: str
+
+    @classmethod
+    def of(cls, p: Participant) -> ParticipantOut:
+        return cls(speaker=p.speaker, participant_id=p.participant_id, name=p.name, label=p.label)
+
+
+class RenameIn(_In):
+    name: Annotated[str, msgspec.Meta(max_length=1000)] | None
+    """``null`` returns the speaker to ``Speaker N``."""
+
+
+class TrackFailureOut(msgspec.Struct):
+    track: str
+    reason: str
+
+
+class TranscriptItem(msgspec.Struct, kw_only=True):
+    id: str | None
+    status: TranscriptStatus
+    recording_id: str
+    duration: float | None
+    created_at: datetime | None
+
+    @classmethod
+    def of(cls, t: Transcript) -> TranscriptItem:
+        return cls(id=t.id, status=t.status, recording_id=t.recording_id, duration=t.duration, created_at=t.created_at)
+
+
+class TranscriptPage(msgspec.Struct, kw_only=True):
+    items: list[TranscriptItem]
+    total: int
+    offset: int
+    limit: int
+
+    @classmethod
+    def of(cls, page: Page[Transcript]) -> TranscriptPage:
+        return cls(
+            items=[TranscriptItem.of(t) for t in page.items], total=page.total, offset=page.offset, limit=page.limit
+        )
+
+
+class TranscriptOut(msgspec.Struct, kw_only=True):
+    id: str | None
+    status: TranscriptStatus
+    recording_id: str
+    participants: list[ParticipantOut]
+    duration: float | None
+    error: str | None
+    failed_tracks: list[TrackFailureOut]
+    audio_deleted: bool
+    audio_available: bool
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, t: Transcript) -> TranscriptOut:
+        return cls(
+            id=t.id,
+            status=t.status,
+            recording_id=t.recording_id,
+            participants=[ParticipantOut.of(p) for p in sorted(t.participants, key=lambda p: p.speaker)],
+            duration=t.duration,
+            error=t.error,
+            failed_tracks=[TrackFailureOut(f.track, f.reason) for f in t.failed_tracks],
+            audio_deleted=t.audio_deleted,
+            audio_available=t.audio_location is not None and not t.audio_deleted,
+            created_at=t.created_at,
+            updated_at=t.updated_at,
+        )
+
+
+class StatusEvent(msgspec.Struct, kw_only=True):
+    """One message of the live status stream."""
+
+    id: str
+    status: TranscriptStatus
+    error: str | None
+
+
+class WebhookReply(msgspec.Struct):
+    status: str
+    """``accepted``, ``duplicate``, ``ignored`` or ``ok`` (the verification ping)."""
+
+
+class Health(msgspec.Struct):
+    status: str
+    failures: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ErrorOut(msgspec.Struct):
+    status_code: int
+    detail: str

@@ -1,0 +1,118 @@
+"""Transcripts: listing, details, exports, speaker names and reprocessing: ``/v1/transcripts``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Response, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
+
+from reflector_app.container import Container
+from reflector_app.http.schemas import RenameIn, TranscriptOut, TranscriptPage
+from reflector_core.model import TranscriptStatus
+from reflector_core.ports import TranscriptFilter
+from reflector_core.usecases.transcripts import ExportFormat, get_transcript, rename_speaker, render_export, reprocess
+
+TAGS = ["transcripts"]
+
+MEDIA_TYPES = {
+    ExportFormat.VTT: "text/vtt; charset=utf-8",
+    ExportFormat.SRT: "application/x-subrip; charset=utf-8",
+    ExportFormat.JSON: "application/json",
+    ExportFormat.TXT: "text/plain; charset=utf-8",
+}
+
+Id = Annotated[str, PathParameter(max_length=200)]
+Filter = Annotated[str | None, QueryParameter(max_length=500)]
+
+
+@get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first")
+async def list_transcripts(
+    container: NamedDependency[Container],
+    room: Filter = None,
+    meeting_id: Filter = None,
+    recording_id: Annotated[
+        str | None, QueryParameter(max_length=2000, description="The platform's recording id")
+    ] = None,
+    status: FromQuery[TranscriptStatus | None] = None,
+    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+) -> TranscriptPage:
+    flt = TranscriptFilter(room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status)
+    async with container.unit_of_work() as uow:
+        page = await uow.transcripts.list(flt, offset=offset, limit=limit)
+    return TranscriptPage.of(page)
+
+
+@get("/v1/transcripts/{transcript_id:str}", tags=TAGS, summary="A transcript's status and details")
+async def get_one(transcript_id: Id, container: NamedDependency[Container]) -> TranscriptOut:
+    return TranscriptOut.of(await get_transcript(transcript_id, unit_of_work=container.unit_of_work))
+
+
+async def _export(transcript_id: str, fmt: ExportFormat, container: NamedDependency[Container]) -> Response[str]:
+    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+    body = render_export(transcript, fmt)
+    return Response(
+        body,
+        media_type=MEDIA_TYPES[fmt],
+        headers={"Content-Disposition": f'inline; filename="{transcript_id}.{fmt.value}"'},
+    )
+
+
+# One handler per format, so the OpenAPI document names each media type.
+@get(
+    "/v1/transcripts/{transcript_id:str}/export.vtt",
+    tags=TAGS,
+    summary="WebVTT",
+    media_type=MEDIA_TYPES[ExportFormat.VTT],
+)
+async def export_vtt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.VTT, container)
+
+
+@get(
+    "/v1/transcripts/{transcript_id:str}/export.srt",
+    tags=TAGS,
+    summary="SubRip",
+    media_type=MEDIA_TYPES[ExportFormat.SRT],
+)
+async def export_srt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.SRT, container)
+
+
+@get("/v1/transcripts/{transcript_id:str}/export.json", tags=TAGS, summary="JSON words, turns and speakers")
+async def export_json(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.JSON, container)
+
+
+@get(
+    "/v1/transcripts/{transcript_id:str}/export.txt",
+    tags=TAGS,
+    summary="Plain text",
+    media_type=MEDIA_TYPES[ExportFormat.TXT],
+)
+async def export_txt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.TXT, container)
+
+
+@patch("/v1/transcripts/{transcript_id:str}/participants/{speaker:int}", tags=TAGS, summary="Name a speaker")
+async def rename(
+    transcript_id: Id, speaker: FromPath[int], data: JSONBody[RenameIn], container: NamedDependency[Container]
+) -> TranscriptOut:
+    transcript = await rename_speaker(transcript_id, speaker, data.name, unit_of_work=container.unit_of_work)
+    return TranscriptOut.of(transcript)
+
+
+@post(
+    "/v1/transcripts/{transcript_id:str}/reprocess",
+    status_code=202,
+    tags=TAGS,
+    summary="Queue a failed transcript again",
+)
+async def reprocess_one(transcript_id: Id, container: NamedDependency[Container]) -> TranscriptOut:
+    transcript = await reprocess(transcript_id, unit_of_work=container.unit_of_work, queue=container.queue)
+    return TranscriptOut.of(transcript)
+
+
+handlers = [list_transcripts, get_one, export_vtt, export_srt, export_json, export_txt, rename, reprocess_one]

@@ -1,0 +1,101 @@
+"""Rooms: creating, changing and removing the places meetings happen in."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Collection
+from typing import Final
+from urllib.parse import urlsplit
+
+import attrs
+from attrs import frozen
+
+from reflector_core.errors import InvalidInputError, NotFoundError
+from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Room
+from reflector_core.naming import validate_room_name
+from reflector_core.ports import UnitOfWork
+
+MAX_URL = 2048
+MAX_SECRET = 512
+
+
+class _Unchanged(enum.Enum):
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED: Final = _Unchanged.UNCHANGED
+"""A field of ``RoomChanges`` the caller did not mention (``None`` means "clear it")."""
+
+
+@frozen(kw_only=True)
+class RoomChanges:
+    platform: Platform | _Unchanged = UNCHANGED
+    recording_kind: RecordingKind | _Unchanged = UNCHANGED
+    locked: bool | _Unchanged = UNCHANGED
+    consent_policy: ConsentPolicy | _Unchanged = UNCHANGED
+    webhook_url: str | _Unchanged | None = UNCHANGED
+    webhook_secret: str | _Unchanged | None = UNCHANGED
+
+    def apply(self, room: Room) -> Room:
+        changed = {k: v for k, v in attrs.asdict(self, recurse=False).items() if v is not UNCHANGED}
+        return attrs.evolve(room, **changed)
+
+
+def check_room(room: Room, platforms: Collection[Platform] | None = None) -> Room:
+    """Raise ``InvalidInputError`` unless the room's settings can work."""
+    validate_room_name(room.name)
+    if platforms is not None and room.platform not in platforms:
+        raise InvalidInputError(f"platform {room.platform.value} is not configured on this server")
+    if room.webhook_url is not None:
+        parts = urlsplit(room.webhook_url)
+        if len(room.webhook_url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidInputError(f"webhook_url must be an http(s) URL of at most {MAX_URL} characters")
+    if room.webhook_secret is not None and not 0 < len(room.webhook_secret) <= MAX_SECRET:
+        raise InvalidInputError(f"webhook_secret must be 1 to {MAX_SECRET} characters")
+    return room
+
+
+async def get_room(name: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Room:
+    async with unit_of_work() as uow:
+        room = await uow.rooms.get(name)
+    if room is None:
+        raise NotFoundError("room", name)
+    return room
+
+
+async def create_room(
+    room: Room, *, unit_of_work: Callable[[], UnitOfWork], platforms: Collection[Platform] | None = None
+) -> Room:
+    """Store a new room; ``ConflictError`` when the name is taken."""
+    check_room(room, platforms)
+    async with unit_of_work() as uow:
+        stored = await uow.rooms.add(attrs.evolve(room, id=None))
+        await uow.commit()
+    return stored
+
+
+async def update_room(
+    name: str,
+    changes: RoomChanges,
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    platforms: Collection[Platform] | None = None,
+) -> Room:
+    async with unit_of_work() as uow:
+        current = await uow.rooms.get(name)
+        if current is None:
+            raise NotFoundError("room", name)
+        wanted = changes.apply(current)
+        # A platform that is not configured is refused only when it is being chosen now.
+        check_room(wanted, platforms if changes.platform is not UNCHANGED else None)
+        stored = await uow.rooms.update(wanted)
+        await uow.commit()
+    return stored
+
+
+async def delete_room(name: str, *, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """Remove the room; its meetings and transcripts stay (unlinked from it)."""
+    async with unit_of_work() as uow:
+        if not await uow.rooms.delete(name):
+            raise NotFoundError("room", name)
+        await uow.commit()

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import pytest
+
+from reflector_adapters.memory import MemoryStore, MemoryUnitOfWork
+from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError, RoomNameError
+from reflector_core.model import ConsentPolicy, Platform, Room
+from reflector_core.usecases.rooms import RoomChanges, create_room, delete_room, get_room, update_room
+
+
+def _uow(store: MemoryStore):  # type: ignore[no-untyped-def]
+    return lambda: MemoryUnitOfWork(store)
+
+
+async def test_create_get_delete() -> None:
+    store = MemoryStore()
+    room = await create_room(Room("standup", Platform.DAILY, owner="ana"), unit_of_work=_uow(store))
+    assert room.id is not None
+    assert await get_room("standup", unit_of_work=_uow(store)) == room
+    with pytest.raises(ConflictError):
+        await create_room(Room("standup", Platform.WHEREBY), unit_of_work=_uow(store))
+    await delete_room("standup", unit_of_work=_uow(store))
+    with pytest.raises(NotFoundError):
+        await delete_room("standup", unit_of_work=_uow(store))
+    with pytest.raises(NotFoundError):
+        await get_room("standup", unit_of_work=_uow(store))
+
+
+@pytest.mark.parametrize(
+    "room",
+    [
+        Room("bad name", Platform.DAILY),
+        Room("x" * 200, Platform.DAILY),
+        Room("ok", Platform.DAILY, webhook_url="javascript:alert(1)"),
+        Room("ok", Platform.DAILY, webhook_url="https://"),
+        Room("ok", Platform.DAILY, webhook_secret=""),
+        Room("ok", Platform.WHEREBY),
+    ],
+)
+async def test_invalid_rooms(room: Room) -> None:
+    store = MemoryStore()
+    with pytest.raises(InvalidInputError):
+        await create_room(room, unit_of_work=_uow(store), platforms=[Platform.DAILY])
+    assert store.rooms == {}
+
+
+async def test_room_name_error_is_specific() -> None:
+    with pytest.raises(RoomNameError):
+        await create_room(Room("a/b", Platform.DAILY), unit_of_work=_uow(MemoryStore()))
+
+
+async def test_update_applies_only_the_changes() -> None:
+    store = MemoryStore()
+    await create_room(
+        Room("r", Platform.DAILY, webhook_url="https://h.example/x", owner="ana"), unit_of_work=_uow(store)
+    )
+    room = await update_room("r", RoomChanges(consent_policy=ConsentPolicy.REQUIRED), unit_of_work=_uow(store))
+    assert room.consent_policy is ConsentPolicy.REQUIRED
+    assert room.webhook_url == "https://h.example/x"
+    assert room.owner == "ana"
+    room = await update_room("r", RoomChanges(webhook_url=None), unit_of_work=_uow(store))
+    assert room.webhook_url is None
+    with pytest.raises(NotFoundError):
+        await update_room("nope", RoomChanges(locked=True), unit_of_work=_uow(store))
+
+
+async def test_update_checks_a_newly_chosen_platform_only() -> None:
+    store = MemoryStore()
+    store.rooms["w"] = Room("w", Platform.WHEREBY, id="room-w")
+    # An existing room on a platform that is no longer configured can still be edited...
+    room = await update_room("w", RoomChanges(locked=True), unit_of_work=_uow(store), platforms=[Platform.DAILY])
+    assert room.locked
+    # ...but nobody may choose that platform now.
+    store.rooms["d"] = Room("d", Platform.DAILY, id="room-d")
+    with pytest.raises(InvalidInputError):
+        await update_room(
+            "d", RoomChanges(platform=Platform.WHEREBY), unit_of_work=_uow(store), platforms=[Platform.DAILY]
+        )
