@@ -20,7 +20,7 @@ from typing import Any, Self
 
 import attrs
 
-from reflector_core.errors import ConflictError, ObjectNotFoundError, PayloadError, WebhookRejectedError
+from reflector_core.errors import ConflictError, NotFoundError, ObjectNotFoundError, PayloadError, WebhookRejectedError
 from reflector_core.events import IgnoredEvent, MeetingEnded, PlatformEvent, VerificationPing
 from reflector_core.model import (
     ConsentChoice,
@@ -130,8 +130,9 @@ class MemoryMeetings:
         ]
 
     async def deactivate(self, meeting_id: str) -> None:
-        if meeting_id in self.s.meetings:
-            self.s.meetings[meeting_id] = attrs.evolve(self.s.meetings[meeting_id], active=False)
+        if meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", meeting_id)
+        self.s.meetings[meeting_id] = attrs.evolve(self.s.meetings[meeting_id], active=False)
 
     async def ended_but_active(self, now: datetime) -> builtins.list[Meeting]:
         return [m for m in self.s.meetings.values() if m.active and m.end < now]
@@ -210,16 +211,18 @@ class MemoryTranscripts:
 
     async def transition(self, transcript_id: str, to: TranscriptStatus, *, error: str | None = None) -> bool:
         t = self.s.transcripts.get(transcript_id)
-        if t is None or t.status not in allowed_sources(to):
+        if t is None:
+            raise NotFoundError("transcript", transcript_id)
+        if t.status not in allowed_sources(to):
             return False
         self.s.transcripts[transcript_id] = attrs.evolve(t, status=to, error=error)
         return True
 
     async def save_result(self, transcript: Transcript) -> None:
         current = self.s.transcripts[transcript.id or ""]
-        # As the port says: status and audio_deleted belong to transitions and consent cleanup.
+        # As the port says: status, error and audio_deleted belong to transitions and consent cleanup.
         self.s.transcripts[transcript.id or ""] = attrs.evolve(
-            transcript, status=current.status, audio_deleted=current.audio_deleted
+            transcript, status=current.status, error=current.error, audio_deleted=current.audio_deleted
         )
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
@@ -246,8 +249,9 @@ class MemoryTranscripts:
         return Page(items=tuple(rows[offset : offset + limit]), total=len(rows), offset=offset, limit=limit)
 
     async def stuck(self, older_than: datetime) -> builtins.list[Transcript]:
+        # The fake keeps no update times: every queued or processing transcript counts as stuck.
         return [
-            t for t in self.s.transcripts.values() if t.status in (TranscriptStatus.QUEUED, TranscriptStatus.FAILED)
+            t for t in self.s.transcripts.values() if t.status in (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
         ]
 
     def _finished_before(self, before: datetime) -> builtins.list[Transcript]:
@@ -318,7 +322,13 @@ class MemoryConsents:
         self.s = store
 
     async def add(self, decision: ConsentDecision) -> None:
-        self.s.consents.append(decision)
+        # One decision per (meeting, participant); the latest one wins, as in the SQL repository.
+        same = [
+            c for c in self.s.consents if (c.meeting_id, c.participant) == (decision.meeting_id, decision.participant)
+        ]
+        if same and max(c.at for c in same) > decision.at:
+            return
+        self.s.consents = [c for c in self.s.consents if c not in same] + [decision]
 
     async def for_meeting(self, meeting_id: str) -> builtins.list[ConsentDecision]:
         return [c for c in self.s.consents if c.meeting_id == meeting_id]

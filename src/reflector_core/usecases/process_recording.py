@@ -18,7 +18,14 @@ from typing import Protocol, TypeVar
 import attrs
 from attrs import frozen
 
-from reflector_core.errors import InvalidInputError, NotFoundError, ObjectNotFoundError, ReflectorError, TrackError
+from reflector_core.errors import (
+    DeletionIncompleteError,
+    InvalidInputError,
+    NotFoundError,
+    ObjectNotFoundError,
+    ReflectorError,
+    TrackError,
+)
 from reflector_core.model import (
     ConsentChoice,
     Participant,
@@ -223,7 +230,6 @@ async def process_recording(
                     participants=output.participants,
                     duration=output.duration,
                     audio_location=location,
-                    audio_deleted=refused,
                     failed_tracks=tuple(failed),
                     error=None,
                 )
@@ -233,6 +239,7 @@ async def process_recording(
 
         if delete_raw_after and not failed:
             await _delete_sources(unit_of_work, source_bucket, [k for k, _, _ in keys], clock)
+        await _consent_recheck(unit_of_work, recording, bucket, transcript_bucket, clock)
         detail = f"{len(output.words)} words from {len(sources)} file(s)" + (
             f", {len(failed)} failed" if failed else ""
         )
@@ -241,6 +248,41 @@ async def process_recording(
         return await _fail(unit_of_work, transcript_id, str(exc))
     finally:
         shutil.rmtree(job_dir, ignore_errors=True)
+
+
+async def _consent_recheck(
+    unit_of_work: Callable[[], UnitOfWork],
+    recording: Recording,
+    bucket: Callable[[str], ObjectStorage],
+    transcript_bucket: ObjectStorage,
+    clock: Clock,
+) -> None:
+    """Look for a refusal again now that the transcript is done, and clean up if there is one.
+
+    The check before the upload can miss a refusal recorded during the upload; the refusal's own job may
+    have run while the transcript was still processing (and left it pending). A refusal committed after
+    this look finds the transcript done when its job runs, so no ordering leaves derived audio behind.
+    """
+    if not recording.meeting_id:
+        return
+    async with unit_of_work() as uow:
+        refused = await _refused(uow, recording)
+    if not refused:
+        return
+    # Imported here: the consent module imports this one (for the audio keys).
+    from reflector_core.usecases.consent import apply_consent
+
+    try:
+        await apply_consent(
+            recording.meeting_id,
+            unit_of_work=unit_of_work,
+            bucket=bucket,
+            transcript_bucket=transcript_bucket,
+            clock=clock,
+        )
+    except DeletionIncompleteError as exc:
+        # The transcript is done and must stay done; the consent sweep finishes the deletion.
+        log.warning("consent cleanup after transcript of %s incomplete: %s", recording.platform_recording_id, exc)
 
 
 async def _fail(

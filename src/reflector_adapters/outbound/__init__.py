@@ -1,0 +1,1 @@
+"""Outbound webhooks: the HTTP sender behind the ``WebhookSender`` port."""

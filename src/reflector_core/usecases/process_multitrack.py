@@ -1,0 +1,269 @@
+"""The CPU stage of processing a recording, on local files: tracks in, speaker-attributed words out.
+
+Multitrack (Daily raw tracks): probe every track → transcribe each participant's speech on its own,
+so every word already carries its speaker → merge into turns → mix one MP3. One unreadable track
+becomes a ``TrackFailure``; the others are still transcribed and mixed.
+
+Single file (a Whereby MP4, an upload): one speaker, ``Speaker 0``, until a diarizer exists.
+
+Written against ports only: the audio engine, the transcriber and a progress callback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+
+from attrs import frozen
+
+from reflector_core.errors import ReflectorError, TrackKeyError
+from reflector_core.model import Participant, TrackFailure, Word
+from reflector_core.naming import DailyTrackKey, parse_daily_track_key
+from reflector_core.ports import AudioEngine, MixInput, ProgressCallback, Transcriber, Waveform
+from reflector_core.timeline import PcmChunk, TrackTimeline
+from reflector_core.turns import Turn, merge_turns, sort_words
+
+SAMPLE_RATE = 16_000
+MAX_CHUNK = 30.0
+
+# Stage names reported through ``ProgressCallback``, in the order they run.
+PROBE = "probe"
+TRANSCRIBE = "transcribe"
+MIXDOWN = "mixdown"
+STAGES = (PROBE, TRANSCRIBE, MIXDOWN)
+
+# What a port may raise for one bad file: the adapter's own errors, or the OS refusing to read it.
+TRACK_ERRORS: tuple[type[Exception], ...] = (ReflectorError, OSError)
+
+NamesLookup = Callable[[str], Participant | None]
+"""A ``ParticipantNames`` port, or any function from participant id to a ``Participant``."""
+
+
+@frozen
+class TrackFile:
+    """One participant's track on local disk.
+
+    ``key`` is the name the platform gave it (the Daily object key or just its file name): it
+    carries the participant id and the offset stamps, and it names the track in failures.
+    """
+
+    path: Path
+    key: str
+
+
+@frozen
+class SkippedTrack:
+    """A file that is not a participant's microphone (video, screen share): ignored, not failed."""
+
+    track: str
+    reason: str
+
+
+@frozen
+class SpeakerTrack:
+    """A track with its speaker index, in the stable order speakers are numbered."""
+
+    speaker: int
+    file: TrackFile
+    participant_id: str | None
+    filename_offset: float | None
+
+
+@frozen
+class PipelineResult:
+    words: tuple[Word, ...]
+    """Every word of every speaker, sorted by start."""
+    participants: tuple[Participant, ...]
+    """One per speaker index, failed tracks included (their speaker just has no words)."""
+    duration: float
+    """End of the last track on the meeting timeline (or the mixdown's length when longer)."""
+    failed_tracks: tuple[TrackFailure, ...] = ()
+    skipped: tuple[SkippedTrack, ...] = ()
+    mp3_path: Path | None = None
+    """``None`` when no track could be mixed (see ``mixdown_error``)."""
+    waveform: Waveform | None = None
+    mixdown_error: str | None = None
+
+    @property
+    def turns(self) -> list[Turn]:
+        return merge_turns(self.words)
+
+
+def order_tracks(files: Sequence[TrackFile]) -> tuple[list[SpeakerTrack], list[SkippedTrack]]:
+    """Speaker indexes in a stable order, whatever order the files arrive in.
+
+    Daily-named tracks are ordered like ``naming.speech_tracks`` (track start, participant id, key),
+    so the same recording always numbers its speakers the same way. Files without a Daily name come
+    after them, in the order given. Video and screen-share tracks are skipped.
+    """
+    daily: list[tuple[DailyTrackKey, TrackFile]] = []
+    other: list[TrackFile] = []
+    skipped: list[SkippedTrack] = []
+    for f in files:
+        try:
+            parsed = parse_daily_track_key(f.key)
+        except TrackKeyError:
+            other.append(f)
+            continue
+        if parsed.is_speech_audio:
+            daily.append((parsed, f))
+        else:
+            skipped.append(SkippedTrack(f.key, f"{parsed.source} {parsed.media.value} is not a microphone track"))
+    daily.sort(key=lambda pf: (pf[0].track_start_ms, pf[0].participant_id, pf[0].key))
+    ordered = [SpeakerTrack(i, f, p.participant_id, p.filename_offset) for i, (p, f) in enumerate(daily)]
+    ordered += [SpeakerTrack(len(ordered) + i, f, None, None) for i, f in enumerate(other)]
+    return ordered, skipped
+
+
+def process_multitrack(
+    files: Sequence[TrackFile],
+    *,
+    audio: AudioEngine,
+    transcriber: Transcriber,
+    mp3_path: Path,
+    names: NamesLookup | None = None,
+    progress: ProgressCallback | None = None,
+) -> PipelineResult:
+    """Transcribe each participant's track, merge the words, mix one MP3 (see the module docstring)."""
+    report = progress or _no_progress
+    tracks, skipped = order_tracks(files)
+    failures: list[TrackFailure] = []
+
+    timelines: dict[int, TrackTimeline] = {}
+    report(PROBE, 0, len(tracks))
+    for done, t in enumerate(tracks, start=1):
+        try:
+            timelines[t.speaker] = audio.probe(t.file.path, filename_offset=t.filename_offset).timeline
+        except TRACK_ERRORS as exc:
+            failures.append(_failure(t.file, exc))
+        report(PROBE, done, len(tracks))
+
+    words: list[Word] = []
+    transcribed: list[SpeakerTrack] = []
+    total = sum(sum(s.duration for s in tl.present()) for tl in timelines.values())
+    counter = _Counter(TRANSCRIBE, total, report)
+    report(TRANSCRIBE, 0, total)
+    for t in tracks:
+        timeline = timelines.get(t.speaker)
+        if timeline is None:
+            continue
+        before = counter.done
+        try:
+            chunks = audio.speech_audio(t.file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
+            words += transcriber.transcribe(counter.through(chunks), speaker=t.speaker)
+            transcribed.append(t)
+        except TRACK_ERRORS as exc:
+            failures.append(_failure(t.file, exc))
+        # A track that failed half-way still counts as done, so the bar reaches its end.
+        counter.advance_to(before + sum(s.duration for s in timeline.present()))
+
+    mixed = [MixInput(t.file.path, timelines[t.speaker]) for t in transcribed]
+    mp3, waveform, mix_error = _mixdown(audio, mixed, mp3_path, report)
+    return PipelineResult(
+        words=tuple(sort_words(words)),
+        participants=tuple(_participant(t, names) for t in tracks),
+        duration=_duration(list(timelines.values()), waveform),
+        failed_tracks=tuple(failures),
+        skipped=tuple(skipped),
+        mp3_path=mp3,
+        waveform=waveform,
+        mixdown_error=mix_error,
+    )
+
+
+def process_single_file(
+    file: TrackFile,
+    *,
+    audio: AudioEngine,
+    transcriber: Transcriber,
+    mp3_path: Path,
+    progress: ProgressCallback | None = None,
+) -> PipelineResult:
+    """One mixed recording (Whereby MP4, an upload): every word goes to speaker 0.
+
+    Raises the adapter's error (``UnreadableMediaError``) when the file cannot be read at all: with a
+    single input there is nothing else to save.
+    """
+    report = progress or _no_progress
+    report(PROBE, 0, 1)
+    timeline = audio.probe(file.path, filename_offset=None).timeline
+    # A mixed file's own start stamp is not a position in any meeting: its first sample is 0.
+    timeline = TrackTimeline(
+        offset=0.0, duration=timeline.duration, gaps=tuple(g.shifted(-timeline.offset) for g in timeline.gaps)
+    )
+    report(PROBE, 1, 1)
+    total = sum(s.duration for s in timeline.present())
+    counter = _Counter(TRANSCRIBE, total, report)
+    report(TRANSCRIBE, 0, total)
+    chunks = audio.speech_audio(file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
+    words = transcriber.transcribe(counter.through(chunks), speaker=0)
+    counter.advance_to(total)
+    mp3, waveform, mix_error = _mixdown(audio, [MixInput(file.path, timeline)], mp3_path, report)
+    return PipelineResult(
+        words=tuple(sort_words(words)),
+        participants=(Participant(speaker=0),),
+        duration=_duration([timeline], waveform),
+        mp3_path=mp3,
+        waveform=waveform,
+        mixdown_error=mix_error,
+    )
+
+
+def _mixdown(
+    audio: AudioEngine, inputs: list[MixInput], mp3_path: Path, report: ProgressCallback
+) -> tuple[Path | None, Waveform | None, str | None]:
+    # The transcript is the product; a mixdown failure is recorded, never allowed to lose the words.
+    if not inputs:
+        return None, None, "no readable track to mix"
+    report(MIXDOWN, 0, 1)
+    try:
+        waveform = audio.mixdown(inputs, mp3_path)
+    except TRACK_ERRORS as exc:
+        report(MIXDOWN, 1, 1)
+        return None, None, str(exc)
+    report(MIXDOWN, 1, 1)
+    return mp3_path, waveform, None
+
+
+def _participant(track: SpeakerTrack, names: NamesLookup | None) -> Participant:
+    found = names(track.participant_id) if names is not None and track.participant_id else None
+    return Participant(
+        speaker=track.speaker,
+        participant_id=track.participant_id,
+        name=found.name if found else None,
+        user_id=found.user_id if found else None,
+    )
+
+
+def _failure(file: TrackFile, exc: Exception) -> TrackFailure:
+    # A ``TrackError`` names the file in its message; the failure already does, so keep its reason.
+    reason = getattr(exc, "reason", None) if isinstance(exc, ReflectorError) else None
+    return TrackFailure(track=file.key, reason=reason if isinstance(reason, str) else str(exc) or type(exc).__name__)
+
+
+def _duration(timelines: Sequence[TrackTimeline], waveform: Waveform | None) -> float:
+    end = max((tl.end for tl in timelines), default=0.0)
+    return max(end, waveform.duration if waveform is not None else 0.0)
+
+
+def _no_progress(_stage: str, _done: float, _total: float) -> None:
+    return None
+
+
+class _Counter:
+    """Counts seconds of audio handed to the transcriber, reporting as chunks are consumed."""
+
+    def __init__(self, stage: str, total: float, report: ProgressCallback) -> None:
+        self.stage = stage
+        self.total = total
+        self.done = 0.0
+        self._report = report
+
+    def through(self, chunks: Iterable[PcmChunk]) -> Iterator[PcmChunk]:
+        for chunk in chunks:
+            yield chunk
+            self.advance_to(self.done + chunk.duration)
+
+    def advance_to(self, done: float) -> None:
+        self.done = min(max(done, self.done), self.total)
+        self._report(self.stage, self.done, self.total)

@@ -1,0 +1,138 @@
+"""Retention: the periodic job that deletes what has been kept long enough.
+
+Three clocks, each in days and each optional (``None`` keeps forever):
+
+- raw tracks: every source object of a recording (all tracks, the composed file), counted from the
+  recording's start; ``0`` means as soon as processing has ended;
+- mixed audio: the MP3 and the waveform, counted from the transcript's creation (its discovery);
+- transcripts: the transcript row, with every audio object still left, counted the same way.
+
+Every deletion is audited with reason ``retention``. A failed deletion leaves the item selected (its
+marker is only set when everything is gone), so the next run, or the job's retry, tries it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+import attrs
+from attrs import field, frozen
+
+from reflector_core.errors import InvalidInputError
+from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
+from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
+
+log = logging.getLogger(__name__)
+
+RETENTION_JOB = "apply_retention"
+"""The periodic job (no arguments)."""
+
+RETENTION_REASON = "retention"
+
+
+def _days(_instance: object, attribute: object, value: int | None) -> None:
+    if value is not None and value < 0:
+        raise InvalidInputError(f"retention days must be 0 or more, got {value}")
+
+
+@frozen
+class RetentionPolicy:
+    raw_tracks_days: int | None = field(default=None, validator=_days)
+    audio_days: int | None = field(default=None, validator=_days)
+    transcript_days: int | None = field(default=None, validator=_days)
+
+
+@frozen
+class RetentionReport:
+    sources: tuple[str, ...] = ()
+    """Recordings whose source objects are all gone now."""
+    audio: tuple[str, ...] = ()
+    """Transcripts whose mixed audio is gone now."""
+    transcripts: tuple[str, ...] = ()
+    """Transcripts deleted."""
+    deleted: tuple[tuple[str, str], ...] = ()
+    """(bucket, key) of every object deleted."""
+
+
+async def apply_retention(
+    policy: RetentionPolicy,
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    bucket: Callable[[str], ObjectStorage],
+    transcript_bucket: ObjectStorage,
+    clock: Clock,
+    batch: int = 100,
+) -> RetentionReport:
+    """Delete one batch of each kind that expired. Raises ``DeletionIncompleteError`` when something is left.
+
+    Every item is tried even when another fails; the error comes at the end so the job is retried.
+    One batch per run bounds the work of a run; the schedule drains a backlog over several runs.
+    """
+    now = clock.now()
+    deleter = Deleter(unit_of_work, clock, RETENTION_REASON)
+    sources: list[str] = []
+    audio: list[str] = []
+    removed: list[str] = []
+
+    if policy.transcript_days is not None:
+        # First, so the audio and source passes below do not spend work on rows about to go.
+        async with unit_of_work() as uow:
+            expired = await uow.transcripts.expired(now - timedelta(days=policy.transcript_days), limit=batch)
+        for transcript in expired:
+            async with unit_of_work() as uow:
+                recording = await uow.recordings.get(transcript.recording_id)
+            gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
+            if recording is not None and recording.id is not None:
+                if await delete_sources(deleter, recording, bucket(recording.bucket)):
+                    async with unit_of_work() as uow:
+                        await uow.recordings.mark_sources_deleted(recording.id)
+                        await uow.commit()
+                else:
+                    gone = False
+            if gone and transcript.id is not None:
+                async with unit_of_work() as uow:
+                    await uow.transcripts.delete(transcript.id)
+                    await uow.commit()
+                removed.append(transcript.id)
+                log.info("retention: transcript %s deleted", transcript.id)
+
+    if policy.audio_days is not None:
+        async with unit_of_work() as uow:
+            expired = await uow.transcripts.audio_expired(now - timedelta(days=policy.audio_days), limit=batch)
+        for transcript in expired:
+            if transcript.id is None or not await deleter.delete(transcript_bucket, derived_keys(transcript)):
+                continue
+            async with unit_of_work() as uow:
+                current = await uow.transcripts.get(transcript.id)
+                if current is not None:
+                    if current.audio_location is not None:
+                        await uow.transcripts.save_result(attrs.evolve(current, audio_location=None))
+                    await uow.transcripts.set_audio_deleted(transcript.id, True)
+                await uow.commit()
+            audio.append(transcript.id)
+
+    if policy.raw_tracks_days is not None:
+        async with unit_of_work() as uow:
+            recordings = await uow.recordings.sources_expired(now - timedelta(days=policy.raw_tracks_days), limit=batch)
+        for recording in recordings:
+            if recording.id is None or not await delete_sources(deleter, recording, bucket(recording.bucket)):
+                continue
+            async with unit_of_work() as uow:
+                await uow.recordings.mark_sources_deleted(recording.id)
+                await uow.commit()
+            sources.append(recording.id)
+
+    log.info(
+        "retention: %d object(s) deleted; %d recording(s), %d audio, %d transcript(s) done; %d failure(s)",
+        len(deleter.deleted),
+        len(sources),
+        len(audio),
+        len(removed),
+        len(deleter.failures),
+    )
+    deleter.raise_if_incomplete("retention")
+    return RetentionReport(
+        sources=tuple(sources), audio=tuple(audio), transcripts=tuple(removed), deleted=tuple(deleter.deleted)
+    )
