@@ -20,6 +20,7 @@ from reflector_adapters.db.migrate import ensure_migrated
 from reflector_adapters.db.unit_of_work import unit_of_work_factory
 from reflector_adapters.notifications.config import SqsQueueConfig
 from reflector_adapters.notifications.sqs import SqsRecordingNotifications
+from reflector_adapters.outbound.http_sender import HttpWebhookSender
 from reflector_adapters.storage.config import LocalBucketConfig, S3BucketConfig
 from reflector_adapters.storage.factory import build_storage
 from reflector_adapters.whereby.client import WherebyClient, WherebySettings
@@ -159,6 +160,9 @@ async def build_container(
         await notifications.open()
         closers.append(notifications.close)
 
+    sender = HttpWebhookSender(allow_private=settings.allow_private_webhook_targets)
+    closers.append(sender.aclose)
+
     async def database() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
@@ -187,6 +191,7 @@ async def build_container(
         participant_directory=daily,
         notifications=notifications,
         pipeline=pipeline,
+        webhook_sender=sender,
         workdir=Path(settings.storage_dir).parent / "work",
         health_checks=checks,
         closers=closers,

@@ -22,6 +22,7 @@ from reflector_core.ports import (
     RecordingSource,
     UnitOfWork,
     VideoPlatform,
+    WebhookSender,
     WebhookVerifier,
 )
 from reflector_core.usecases.process_recording import Pipeline
@@ -48,6 +49,8 @@ class Container:
     pipeline: Pipeline | None = None
     """The CPU stage; loaded lazily by workers (it holds the Whisper model)."""
     workdir: Path = Path("./var/work")
+    webhook_sender: WebhookSender | None = None
+    """Outbound webhooks to rooms' URLs (SSRF-guarded)."""
     health_checks: Mapping[str, HealthCheck] = field(factory=dict)
     """Named readiness checks for ``GET /ready`` (database, queue, storage)."""
     closers: list[Callable[[], Awaitable[None]]] = field(factory=list)

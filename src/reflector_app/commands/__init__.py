@@ -10,7 +10,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 def registry() -> list[Register]:
     """Every sub-command, in the order ``--help`` lists them."""
-    from reflector_app.commands import db
+    from reflector_app.commands import db, service
 
-    registers: list[Register] = [db.register]
+    registers: list[Register] = [service.register, db.register]
     return registers

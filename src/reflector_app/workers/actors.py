@@ -17,11 +17,14 @@ import dramatiq
 from reflector_app.container import Container
 from reflector_app.workers.broker import QUEUE
 from reflector_core.errors import InvalidInputError
-from reflector_core.model import Platform
+from reflector_core.model import Platform, TranscriptStatus
 from reflector_core.usecases.discovery import drain_recording_notifications, poll_daily_recordings
 from reflector_core.usecases.events import HANDLE_EVENT_JOB, handle_event
 from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.maintenance import deactivate_finished_meetings, requeue_stuck
+from reflector_core.usecases.outbound import (
+    ANNOUNCE_TRANSCRIPT_JOB,
+)
 from reflector_core.usecases.process_recording import process_recording
 
 log = logging.getLogger(__name__)
@@ -102,6 +105,8 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
             progress=progress,
         )
         log.info("transcript %s: %s (%s)", transcript_id, outcome.status, outcome.detail)
+        if outcome.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED):
+            await c.queue.enqueue(ANNOUNCE_TRANSCRIPT_JOB, transcript_id=transcript_id)
 
     @actor("poll_daily_recordings")
     async def poll_daily() -> None:

@@ -6,6 +6,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from reflector_app.settings import Settings
 from reflector_core.ports import JobQueue
+from reflector_core.usecases.consent import SWEEP_CONSENT_JOB
+from reflector_core.usecases.outbound import RETRY_WEBHOOKS_JOB
+from reflector_core.usecases.retention import RETENTION_JOB
 
 
 def periodic_jobs(settings: Settings) -> dict[str, int]:
@@ -13,7 +16,12 @@ def periodic_jobs(settings: Settings) -> dict[str, int]:
     jobs = {
         "deactivate_finished_meetings": 60,
         "requeue_stuck_transcripts": max(60, settings.stuck_after_minutes * 60 // 2),
+        SWEEP_CONSENT_JOB: 600,
+        RETRY_WEBHOOKS_JOB: 60,
     }
+    retention = (settings.raw_tracks_retention_days, settings.audio_retention_days, settings.transcript_retention_days)
+    if any(days is not None for days in retention):
+        jobs[RETENTION_JOB] = 3600
     if settings.daily_api_key:
         jobs["poll_daily_recordings"] = settings.daily_poll_seconds
     if settings.sqs_queue_url:
