@@ -1,7 +1,7 @@
-"""Who is calling. For now the ``X-Reflector-User`` header; API keys replace it later.
+"""Who is calling: the owner of the request's API key (``auth.ApiKeyMiddleware`` put it in ``request.user``).
 
-Handlers receive the caller through the ``user`` dependency only, so authentication can become a
-Litestar guard plus a different provider here without touching them.
+Handlers receive the caller through the ``user`` dependency only and pass it to the core's ``access``
+use cases, which scope every room, meeting and transcript to it.
 """
 
 from __future__ import annotations
@@ -10,14 +10,7 @@ from typing import Any
 
 from litestar import Request
 
-from reflector_core.errors import InvalidInputError
 
-USER_HEADER = "X-Reflector-User"
-MAX_USER = 200
-
-
-async def provide_user(request: Request[Any, Any, Any]) -> str | None:
-    value = request.headers.get(USER_HEADER, "").strip()
-    if len(value) > MAX_USER:
-        raise InvalidInputError(f"{USER_HEADER} must be at most {MAX_USER} characters")
-    return value or None
+async def provide_user(request: Request[Any, Any, Any]) -> str:
+    owner: str = request.user
+    return owner

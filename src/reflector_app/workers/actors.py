@@ -101,6 +101,7 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
             workdir=c.workdir,
             clock=c.clock,
             directory=c.participant_directory,
+            source=c.recording_source,
             delete_raw_after=c.settings.raw_tracks_retention_days == 0,
             progress=progress,
         )

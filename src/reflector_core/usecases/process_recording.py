@@ -42,6 +42,7 @@ from reflector_core.ports import (
     ObjectStorage,
     ParticipantDirectory,
     ProgressCallback,
+    RecordingSource,
     UnitOfWork,
     Waveform,
 )
@@ -118,17 +119,35 @@ async def _start(uow: UnitOfWork, transcript_id: str) -> Transcript | ProcessOut
     return transcript
 
 
+async def _session_id(recording: Recording, source: RecordingSource | None) -> str | None:
+    """The platform meeting session: webhooks leave it out, the recordings API usually has it."""
+    if recording.platform_session_id or source is None:
+        return recording.platform_session_id
+    try:
+        return (await source.get_recording(recording.platform_recording_id)).platform_session_id
+    except ReflectorError as exc:
+        log.warning("recording %s: no meeting session id (%s)", recording.platform_recording_id, exc)
+        return None
+
+
 async def _names(
-    uow: UnitOfWork, recording: Recording, directory: ParticipantDirectory | None
+    unit_of_work: Callable[[], UnitOfWork],
+    recording: Recording,
+    directory: ParticipantDirectory | None,
+    session_id: str | None,
 ) -> dict[str, Participant]:
-    """participant id → name: the platform's meeting history first, our presence records second."""
+    """participant id → name: our presence records, overridden by the platform's meeting history."""
     names: dict[str, Participant] = {}
     if recording.meeting_id:
-        for s in await uow.participant_sessions.for_meeting(recording.meeting_id):
-            names[s.session_id] = Participant(speaker=-1, participant_id=s.session_id, name=s.name, user_id=s.user_id)
-    if directory is not None and recording.platform_session_id:
+        async with unit_of_work() as uow:
+            sessions = await uow.participant_sessions.for_meeting(recording.meeting_id)
+        for ps in sessions:
+            names[ps.session_id] = Participant(
+                speaker=-1, participant_id=ps.session_id, name=ps.name, user_id=ps.user_id
+            )
+    if directory is not None and session_id:
         try:
-            for p in await directory.participants(recording.platform_session_id):
+            for p in await directory.participants(session_id):
                 names[p.participant_id] = Participant(
                     speaker=-1, participant_id=p.participant_id, name=p.name, user_id=p.user_id
                 )
@@ -154,6 +173,7 @@ async def process_recording(
     workdir: Path,
     clock: Clock,
     directory: ParticipantDirectory | None = None,
+    source: RecordingSource | None = None,
     delete_raw_after: bool = False,
     progress: ProgressCallback = lambda stage, done, total: None,
 ) -> ProcessOutcome:
@@ -165,7 +185,8 @@ async def process_recording(
         recording = await uow.recordings.get(transcript.recording_id)
         if recording is None:
             raise NotFoundError("recording", transcript.recording_id)
-        names = await _names(uow, recording, directory)
+    # Platform calls happen outside any transaction (SQLite would hold its write lock meanwhile).
+    names = await _names(unit_of_work, recording, directory, await _session_id(recording, source))
 
     source_bucket = bucket(recording.bucket)
     multitrack = recording.kind is RecordingKind.RAW_TRACKS

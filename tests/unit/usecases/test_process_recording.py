@@ -232,3 +232,27 @@ async def test_missing_rows_are_reported(tmp_path: Path, missing: str) -> None:
     with pytest.raises(NotFoundError):
         await run(store, tid, daily, out, FakePipeline(), tmp_path)
 
+
+async def test_names_come_from_the_platform_when_the_webhook_left_out_the_session(tmp_path: Path) -> None:
+    import attrs
+
+    from reflector_adapters.memory import MemoryRecordingSource
+    from reflector_core.ports import PlatformParticipant
+
+    class Directory:
+        def __init__(self) -> None:
+            self.asked: list[str] = []
+
+        async def participants(self, platform_session_id: str) -> list[PlatformParticipant]:
+            self.asked.append(platform_session_id)
+            return [PlatformParticipant(P2, name="Tomás")]
+
+    store = MemoryStore()
+    tid = await setup(store)
+    listed = attrs.evolve(next(iter(store.recordings.values())), platform_session_id="mtg-1")
+    directory = Directory()
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    await run(store, tid, daily, out, pipeline, tmp_path, directory=directory, source=MemoryRecordingSource([listed]))
+    assert directory.asked == ["mtg-1"]
+    assert [s.participant.name for s in pipeline.calls[0] if s.participant] == ["Lena", "Tomás"]

@@ -1,0 +1,73 @@
+"""The worker's CPU stage: the PyAV audio engine and the Whisper transcriber behind the ``Pipeline`` port."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
+from reflector_adapters.audio.pyav import PyAVAudioEngine
+from reflector_app.settings import Settings
+from reflector_core.model import Participant
+from reflector_core.ports import AudioEngine, ProgressCallback, Transcriber
+from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack, process_single_file
+from reflector_core.usecases.process_recording import PipelineOutput, SourceFile
+
+
+class LocalPipeline:
+    """Runs ``process_multitrack`` / ``process_single_file`` on downloaded files.
+
+    One transcriber (one loaded model) per worker process; the lock keeps two worker threads from
+    sharing it at once, since a CTranslate2 model already uses every core it is given.
+    """
+
+    def __init__(self, audio: AudioEngine, transcriber: Transcriber) -> None:
+        self.audio = audio
+        self.transcriber = transcriber
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+    ) -> PipelineOutput:
+        workdir.mkdir(parents=True, exist_ok=True)
+        mp3 = workdir / "audio.mp3"
+        files = [TrackFile(path=s.path, key=s.key) for s in sources]
+        known: dict[str, Participant] = {
+            s.participant.participant_id: s.participant
+            for s in sources
+            if s.participant and s.participant.participant_id
+        }
+        with self._lock:
+            if multitrack:
+                result = process_multitrack(
+                    files,
+                    audio=self.audio,
+                    transcriber=self.transcriber,
+                    mp3_path=mp3,
+                    names=known.get,
+                    progress=progress,
+                )
+            else:
+                result = process_single_file(
+                    files[0], audio=self.audio, transcriber=self.transcriber, mp3_path=mp3, progress=progress
+                )
+        return PipelineOutput(
+            words=result.words,
+            participants=result.participants,
+            duration=result.duration,
+            mp3=result.mp3_path,
+            waveform=result.waveform,
+            failed=result.failed_tracks,
+        )
+
+
+def build_pipeline(settings: Settings) -> LocalPipeline:
+    whisper = WhisperTranscriber(
+        WhisperSettings(
+            model=settings.whisper_model,
+            model_cache=settings.model_cache_dir.expanduser(),
+            cpu_threads=settings.whisper_threads,
+        )
+    )
+    return LocalPipeline(PyAVAudioEngine(), whisper)
