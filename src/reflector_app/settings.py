@@ -50,6 +50,8 @@ class Settings:
     database_url: str = "sqlite+aiosqlite:///./var/reflector.db"
     redis_url: str | None = None
     """Unset: an in-process queue (embedded mode). Set: Dramatiq's Redis broker."""
+    worker_heartbeat_seconds: int = 60
+    """A worker silent this long is presumed dead and its unfinished jobs go back on the queue."""
 
     # --- storage
     storage_backend: StorageBackend = StorageBackend.LOCAL
@@ -202,7 +204,14 @@ def _check(s: Settings) -> list[str]:
         problems.append(f"{env_name('database_url')}: must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
     if s.redis_url is not None and not s.redis_url.startswith(("redis://", "rediss://", "unix://")):
         problems.append(f"{env_name('redis_url')}: must be a redis:// URL")
-    for name in ("whisper_threads", "port", "max_body_bytes", "webhook_tolerance_seconds", "sqs_visibility_timeout"):
+    for name in (
+        "whisper_threads",
+        "port",
+        "max_body_bytes",
+        "webhook_tolerance_seconds",
+        "sqs_visibility_timeout",
+        "worker_heartbeat_seconds",
+    ):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)}: must be positive")
     for name in ("raw_tracks_retention_days", "audio_retention_days", "transcript_retention_days"):
