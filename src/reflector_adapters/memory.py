@@ -93,7 +93,13 @@ class MemoryRooms:
         return room
 
     async def delete(self, name: str) -> bool:
-        return self.s.rooms.pop(name, None) is not None
+        if self.s.rooms.pop(name, None) is None:
+            return False
+        # As the SQL foreign key does (ON DELETE SET NULL): a later room of the same name does not inherit them.
+        for mid, m in self.s.meetings.items():
+            if m.room_name == name:
+                self.s.meetings[mid] = attrs.evolve(m, room_name=None)
+        return True
 
 
 class MemoryMeetings:
@@ -239,11 +245,11 @@ class MemoryTranscripts:
                 return False
             if flt.meeting_id is not None and (rec is None or rec.meeting_id != flt.meeting_id):
                 return False
-            if flt.room is not None:
-                meeting = self.s.meetings.get(rec.meeting_id or "") if rec else None
-                if meeting is None or meeting.room_name != flt.room:
-                    return False
-            return True
+            meeting = self.s.meetings.get(rec.meeting_id or "") if rec else None
+            room = self.s.rooms.get(meeting.room_name or "") if meeting else None
+            if flt.room is not None and (meeting is None or meeting.room_name != flt.room):
+                return False
+            return flt.owner is None or (room is not None and room.owner == flt.owner)
 
         rows = [t for t in self.s.transcripts.values() if keep(t)]
         return Page(items=tuple(rows[offset : offset + limit]), total=len(rows), offset=offset, limit=limit)
@@ -358,13 +364,15 @@ class MemoryApiKeys:
         self.s = store
 
     async def add(self, key_id: str, key_hash: str, owner: str, created_at: datetime) -> None:
+        if key_id in self.s.api_keys or any(h == key_hash for h, *_ in self.s.api_keys.values()):
+            raise ConflictError(f"an API key with id {key_id!r} or the same hash already exists")
         self.s.api_keys[key_id] = (key_hash, owner, created_at, False)
 
     async def owner_of(self, key_hash: str) -> str | None:
         return next((o for h, o, _, revoked in self.s.api_keys.values() if h == key_hash and not revoked), None)
 
     async def revoke(self, key_id: str) -> bool:
-        if key_id not in self.s.api_keys:
+        if key_id not in self.s.api_keys or self.s.api_keys[key_id][3]:
             return False
         h, o, c, _ = self.s.api_keys[key_id]
         self.s.api_keys[key_id] = (h, o, c, True)

@@ -87,6 +87,14 @@ class NotFoundError(ReflectorError, LookupError):
         self.ident = ident
 
 
+class AuthenticationError(ReflectorError):
+    """A missing, malformed, unknown or revoked API key. The message never contains the key itself."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"not authenticated: {reason}")
+        self.reason = reason
+
+
 class ConflictError(ReflectorError):
     """A write that breaks a uniqueness rule (e.g. a second room with the same name)."""
 

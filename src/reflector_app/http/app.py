@@ -10,11 +10,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from reflector_app.container import Container
-from reflector_app.http import audio, health, live, meetings, rooms, transcripts, webhooks
+from reflector_app.http import audio, deliveries, health, live, meetings, rooms, transcripts, webhooks
+from reflector_app.http.auth import api_key_middleware
 from reflector_app.http.errors import exception_handlers
 from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
 from reflector_app.locks import Locks, locks_for
+
+SCHEMA_PATH = "/schema"
 
 
 def create_app(
@@ -28,6 +31,8 @@ def create_app(
 
     ``locks`` defaults to what the settings call for (Redis when ``redis_url`` is set, else in-process);
     ``live_options`` tunes the server-sent status stream. OpenAPI is served under ``/schema``.
+    Every route except the webhooks, the health probes and the OpenAPI document needs an API key of
+    ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
     on_shutdown: list[Callable[[], Awaitable[None]]] = []
     if locks is None:
@@ -54,6 +59,7 @@ def create_app(
             *transcripts.handlers,
             *audio.handlers,
             *live.handlers,
+            *deliveries.handlers,
             *health.handlers,
         ],
         dependencies={
@@ -62,13 +68,14 @@ def create_app(
             "live": Provide(provide_live, sync_to_thread=False),
             "user": Provide(provide_user),
         },
+        middleware=[api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH)],
         exception_handlers=exception_handlers(),
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Reflector",
             version="0.1.0",
             description="Speaker-attributed transcripts of Daily.co and Whereby meetings.",
-            path="/schema",
+            path=SCHEMA_PATH,
             render_plugins=[SwaggerRenderPlugin()],
         ),
         on_shutdown=on_shutdown,

@@ -16,7 +16,7 @@ from reflector_app.http.errors import error_response
 from reflector_app.http.ranges import UnsatisfiableRange, parse_range
 from reflector_core.errors import NotFoundError
 from reflector_core.ports import ObjectStorage
-from reflector_core.usecases.transcripts import get_transcript
+from reflector_core.usecases.access import owned_transcript
 
 TAGS = ["transcripts"]
 CHUNK = 256 * 1024
@@ -30,8 +30,8 @@ def waveform_key(audio_key: str) -> str:
     return posixpath.join(posixpath.dirname(audio_key), "waveform.json")
 
 
-async def _audio_key(transcript_id: str, container: NamedDependency[Container]) -> str:
-    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+async def _audio_key(transcript_id: str, container: Container, user: str) -> str:
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     if transcript.audio_deleted or not transcript.audio_location:
         raise NotFoundError("audio", transcript_id)
     return transcript.audio_location
@@ -47,9 +47,12 @@ async def _chunks(storage: ObjectStorage, key: str, start: int, end: int) -> Asy
 
 @get("/v1/transcripts/{transcript_id:str}/audio.mp3", tags=TAGS, summary="The mixed audio (Range requests supported)")
 async def audio(
-    transcript_id: Id, request: Request[Any, Any, Any], container: NamedDependency[Container]
+    transcript_id: Id,
+    request: Request[Any, Any, Any],
+    container: NamedDependency[Container],
+    user: NamedDependency[str],
 ) -> Response[Any]:
-    key = await _audio_key(transcript_id, container)
+    key = await _audio_key(transcript_id, container, user)
     storage = container.transcript_bucket
     size = (await storage.stat(key)).size  # ObjectNotFoundError → 404
     headers = {"Accept-Ranges": "bytes"}
@@ -72,8 +75,10 @@ async def audio(
 
 
 @get("/v1/transcripts/{transcript_id:str}/waveform", tags=TAGS, summary="Peak amplitudes of the mixed audio")
-async def waveform(transcript_id: Id, container: NamedDependency[Container]) -> Response[bytes]:
-    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+async def waveform(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> Response[bytes]:
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     if not transcript.audio_location:
         raise NotFoundError("waveform", transcript_id)
     body = await container.transcript_bucket.read(waveform_key(transcript.audio_location))

@@ -11,7 +11,8 @@ must then check its own unguessable token, because no key protects it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from litestar.connection import ASGIConnection
@@ -24,7 +25,7 @@ from reflector_core.ports import UnitOfWork
 from reflector_core.usecases.api_keys import authenticate
 
 PUBLIC_OPT: Final = "public"
-PUBLIC: Final[Mapping[str, Any]] = {PUBLIC_OPT: True}
+PUBLIC: Final[dict[str, Any]] = {PUBLIC_OPT: True}
 """``opt`` of a route handler served without an API key."""
 
 REALM = 'Bearer realm="reflector"'
@@ -61,5 +62,5 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
 def api_key_middleware(unit_of_work: Callable[[], UnitOfWork], *, schema_path: str) -> DefineMiddleware:
     """The middleware for ``create_app``; the OpenAPI document under ``schema_path`` stays public."""
     return DefineMiddleware(
-        ApiKeyMiddleware, unit_of_work=unit_of_work, exclude=[rf"^{schema_path.rstrip('/')}(/|$)"]
+        ApiKeyMiddleware, unit_of_work=unit_of_work, exclude=[rf"^{re.escape(schema_path.rstrip('/'))}(/|$)"]
     )

@@ -9,6 +9,7 @@ from litestar import Response, get
 from litestar.di import NamedDependency
 
 from reflector_app.container import Container, HealthCheck
+from reflector_app.http.auth import PUBLIC
 from reflector_app.http.schemas import Health
 
 log = logging.getLogger(__name__)
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 CHECK_TIMEOUT = 5.0
 
 
-@get("/health", tags=["health"], summary="The process answers")
+@get("/health", tags=["health"], summary="The process answers", opt=PUBLIC)
 async def health() -> Health:
     return Health("ok")
 
@@ -33,7 +34,7 @@ async def _run(name: str, check: HealthCheck) -> tuple[str, str | None]:
     return name, None
 
 
-@get("/ready", tags=["health"], summary="Every dependency answers (503 lists those that do not)")
+@get("/ready", tags=["health"], summary="Every dependency answers (503 lists those that do not)", opt=PUBLIC)
 async def ready(container: NamedDependency[Container]) -> Response[Health]:
     results = await asyncio.gather(*(_run(n, c) for n, c in container.health_checks.items()))
     failures = {name: reason for name, reason in results if reason is not None}

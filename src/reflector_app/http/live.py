@@ -16,7 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from reflector_app.container import Container
 from reflector_app.http.schemas import StatusEvent
 from reflector_core.model import Transcript, TranscriptStatus
-from reflector_core.usecases.transcripts import get_transcript
+from reflector_core.usecases.access import owned_transcript
 
 TERMINAL = frozenset({TranscriptStatus.DONE, TranscriptStatus.FAILED})
 
@@ -59,8 +59,10 @@ async def transcript_events(
     transcript_id: Annotated[str, PathParameter(max_length=200)],
     container: NamedDependency[Container],
     live: NamedDependency[LiveOptions],
+    user: NamedDependency[str],
 ) -> ServerSentEvent:
-    first = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)  # 404 before streaming
+    # 404 before streaming (missing or not the caller's); the stream then follows this one transcript.
+    first = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     return ServerSentEvent(status_stream(first, container, live))
 
 

@@ -6,13 +6,14 @@ from typing import Annotated
 
 from litestar import Response, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, JSONBody, PathParameter
+from litestar.params import JSONBody, PathParameter
 
 from reflector_app.container import Container
 from reflector_app.http.schemas import JoinOut, MeetingOut, RoomCreate, RoomMeetingOut, RoomOut, RoomUpdate
 from reflector_app.locks import Locks
+from reflector_core.usecases.access import owned_room
 from reflector_core.usecases.meetings import MeetingOutcome, active_meeting, join_info
-from reflector_core.usecases.rooms import create_room, delete_room, get_room, update_room
+from reflector_core.usecases.rooms import create_room, delete_room, update_room
 
 TAGS = ["rooms"]
 
@@ -21,7 +22,7 @@ RoomPath = Annotated[str, PathParameter(max_length=200)]
 
 @post("/v1/rooms", tags=TAGS, summary="Create a room")
 async def create(
-    data: JSONBody[RoomCreate], container: NamedDependency[Container], user: NamedDependency[str | None]
+    data: JSONBody[RoomCreate], container: NamedDependency[Container], user: NamedDependency[str]
 ) -> Response[RoomOut]:
     room = await create_room(
         data.to_room(owner=user), unit_of_work=container.unit_of_work, platforms=container.platforms.keys()
@@ -29,20 +30,24 @@ async def create(
     return Response(RoomOut.of(room), status_code=201)
 
 
-@get("/v1/rooms", tags=TAGS, summary="List rooms")
-async def list_rooms(container: NamedDependency[Container], owner: FromQuery[str | None] = None) -> list[RoomOut]:
+@get("/v1/rooms", tags=TAGS, summary="List the caller's rooms")
+async def list_rooms(container: NamedDependency[Container], user: NamedDependency[str]) -> list[RoomOut]:
     async with container.unit_of_work() as uow:
-        rooms = await uow.rooms.list(owner=owner)
+        rooms = await uow.rooms.list(owner=user)
     return [RoomOut.of(r) for r in rooms]
 
 
 @get("/v1/rooms/{name:str}", tags=TAGS, summary="Get a room")
-async def get_one(name: RoomPath, container: NamedDependency[Container]) -> RoomOut:
-    return RoomOut.of(await get_room(name, unit_of_work=container.unit_of_work))
+async def get_one(name: RoomPath, container: NamedDependency[Container], user: NamedDependency[str]) -> RoomOut:
+    return RoomOut.of(await owned_room(name, user, unit_of_work=container.unit_of_work))
 
 
 @patch("/v1/rooms/{name:str}", tags=TAGS, summary="Change a room's settings (only the fields sent)")
-async def update(name: RoomPath, data: JSONBody[RoomUpdate], container: NamedDependency[Container]) -> RoomOut:
+async def update(
+    name: RoomPath, data: JSONBody[RoomUpdate], container: NamedDependency[Container], user: NamedDependency[str]
+) -> RoomOut:
+    # Ownership is checked first; a room's owner never changes, so the check stays true for the update.
+    await owned_room(name, user, unit_of_work=container.unit_of_work)
     room = await update_room(
         name, data.to_changes(), unit_of_work=container.unit_of_work, platforms=container.platforms.keys()
     )
@@ -50,11 +55,13 @@ async def update(name: RoomPath, data: JSONBody[RoomUpdate], container: NamedDep
 
 
 @delete("/v1/rooms/{name:str}", tags=TAGS, summary="Delete a room (its meetings and transcripts stay)")
-async def remove(name: RoomPath, container: NamedDependency[Container]) -> None:
+async def remove(name: RoomPath, container: NamedDependency[Container], user: NamedDependency[str]) -> None:
+    await owned_room(name, user, unit_of_work=container.unit_of_work)
     await delete_room(name, unit_of_work=container.unit_of_work)
 
 
-async def _meeting(name: str, container: Container, locks: Locks) -> MeetingOutcome:
+async def _meeting(name: str, user: str, container: Container, locks: Locks) -> MeetingOutcome:
+    await owned_room(name, user, unit_of_work=container.unit_of_work)
     # One creation at a time per room: without it, concurrent callers each create a platform room.
     async with locks.hold(f"room-meeting:{name}"):
         return await active_meeting(
@@ -64,9 +71,9 @@ async def _meeting(name: str, container: Container, locks: Locks) -> MeetingOutc
 
 @post("/v1/rooms/{name:str}/meeting", status_code=200, tags=TAGS, summary="The room's active meeting, created if none")
 async def meeting(
-    name: RoomPath, container: NamedDependency[Container], locks: NamedDependency[Locks]
+    name: RoomPath, container: NamedDependency[Container], locks: NamedDependency[Locks], user: NamedDependency[str]
 ) -> RoomMeetingOut:
-    outcome = await _meeting(name, container, locks)
+    outcome = await _meeting(name, user, container, locks)
     return RoomMeetingOut(meeting=MeetingOut.of(outcome.meeting), created=outcome.created)
 
 
@@ -75,9 +82,9 @@ async def join(
     name: RoomPath,
     container: NamedDependency[Container],
     locks: NamedDependency[Locks],
-    user: NamedDependency[str | None],
+    user: NamedDependency[str],
 ) -> JoinOut:
-    outcome = await _meeting(name, container, locks)
+    outcome = await _meeting(name, user, container, locks)
     return JoinOut.of(await join_info(outcome, user=user, platforms=container.platforms))
 
 

@@ -11,6 +11,8 @@ from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
     ConsentPolicy,
+    DeliveryAttempt,
+    DeliveryState,
     Meeting,
     Participant,
     ParticipantSession,
@@ -19,6 +21,7 @@ from reflector_core.model import (
     Room,
     Transcript,
     TranscriptStatus,
+    WebhookDelivery,
 )
 from reflector_core.ports import Page
 from reflector_core.usecases.meetings import JoinInfo
@@ -258,6 +261,41 @@ class StatusEvent(msgspec.Struct, kw_only=True):
     id: str
     status: TranscriptStatus
     error: str | None
+
+
+class AttemptOut(msgspec.Struct, kw_only=True):
+    number: int
+    at: datetime
+    status_code: int | None
+    """The receiver's HTTP status; ``None`` when no answer came (``error`` says why)."""
+    error: str | None
+
+    @classmethod
+    def of(cls, a: DeliveryAttempt) -> AttemptOut:
+        return cls(number=a.number, at=a.at, status_code=a.status_code, error=a.error)
+
+
+class DeliveryOut(msgspec.Struct, kw_only=True):
+    """One outbound webhook event and its attempts. Neither the URL nor the body is shown: the URL may be a
+    credential (as in ``RoomOut``) and the body is the transcript, which has its own endpoints."""
+
+    event_id: str
+    event: str
+    state: DeliveryState
+    created_at: datetime
+    next_attempt_at: datetime | None
+    attempts: list[AttemptOut]
+
+    @classmethod
+    def of(cls, d: WebhookDelivery) -> DeliveryOut:
+        return cls(
+            event_id=d.event_id,
+            event=d.event,
+            state=d.state,
+            created_at=d.created_at,
+            next_attempt_at=d.next_attempt_at,
+            attempts=[AttemptOut.of(a) for a in d.attempts],
+        )
 
 
 class WebhookReply(msgspec.Struct):

@@ -12,7 +12,8 @@ from reflector_app.container import Container
 from reflector_app.http.schemas import RenameIn, TranscriptOut, TranscriptPage
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import TranscriptFilter
-from reflector_core.usecases.transcripts import ExportFormat, get_transcript, rename_speaker, render_export, reprocess
+from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, render_export, reprocess
 
 TAGS = ["transcripts"]
 
@@ -30,6 +31,7 @@ Filter = Annotated[str | None, QueryParameter(max_length=500)]
 @get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first")
 async def list_transcripts(
     container: NamedDependency[Container],
+    user: NamedDependency[str],
     room: Filter = None,
     meeting_id: Filter = None,
     recording_id: Annotated[
@@ -39,19 +41,23 @@ async def list_transcripts(
     offset: Annotated[int, QueryParameter(ge=0)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
 ) -> TranscriptPage:
-    flt = TranscriptFilter(room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status)
+    flt = TranscriptFilter(
+        room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status, owner=user
+    )
     async with container.unit_of_work() as uow:
         page = await uow.transcripts.list(flt, offset=offset, limit=limit)
     return TranscriptPage.of(page)
 
 
 @get("/v1/transcripts/{transcript_id:str}", tags=TAGS, summary="A transcript's status and details")
-async def get_one(transcript_id: Id, container: NamedDependency[Container]) -> TranscriptOut:
-    return TranscriptOut.of(await get_transcript(transcript_id, unit_of_work=container.unit_of_work))
+async def get_one(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> TranscriptOut:
+    return TranscriptOut.of(await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work))
 
 
-async def _export(transcript_id: str, fmt: ExportFormat, container: NamedDependency[Container]) -> Response[str]:
-    transcript = await get_transcript(transcript_id, unit_of_work=container.unit_of_work)
+async def _export(transcript_id: str, fmt: ExportFormat, container: Container, user: str) -> Response[str]:
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     body = render_export(transcript, fmt)
     return Response(
         body,
@@ -67,8 +73,10 @@ async def _export(transcript_id: str, fmt: ExportFormat, container: NamedDepende
     summary="WebVTT",
     media_type=MEDIA_TYPES[ExportFormat.VTT],
 )
-async def export_vtt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.VTT, container)
+async def export_vtt(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.VTT, container, user)
 
 
 @get(
@@ -77,13 +85,17 @@ async def export_vtt(transcript_id: Id, container: NamedDependency[Container]) -
     summary="SubRip",
     media_type=MEDIA_TYPES[ExportFormat.SRT],
 )
-async def export_srt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.SRT, container)
+async def export_srt(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.SRT, container, user)
 
 
 @get("/v1/transcripts/{transcript_id:str}/export.json", tags=TAGS, summary="JSON words, turns and speakers")
-async def export_json(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.JSON, container)
+async def export_json(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.JSON, container, user)
 
 
 @get(
@@ -92,14 +104,21 @@ async def export_json(transcript_id: Id, container: NamedDependency[Container]) 
     summary="Plain text",
     media_type=MEDIA_TYPES[ExportFormat.TXT],
 )
-async def export_txt(transcript_id: Id, container: NamedDependency[Container]) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.TXT, container)
+async def export_txt(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> Response[str]:
+    return await _export(transcript_id, ExportFormat.TXT, container, user)
 
 
 @patch("/v1/transcripts/{transcript_id:str}/participants/{speaker:int}", tags=TAGS, summary="Name a speaker")
 async def rename(
-    transcript_id: Id, speaker: FromPath[int], data: JSONBody[RenameIn], container: NamedDependency[Container]
+    transcript_id: Id,
+    speaker: FromPath[int],
+    data: JSONBody[RenameIn],
+    container: NamedDependency[Container],
+    user: NamedDependency[str],
 ) -> TranscriptOut:
+    await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     transcript = await rename_speaker(transcript_id, speaker, data.name, unit_of_work=container.unit_of_work)
     return TranscriptOut.of(transcript)
 
@@ -110,7 +129,10 @@ async def rename(
     tags=TAGS,
     summary="Queue a failed transcript again",
 )
-async def reprocess_one(transcript_id: Id, container: NamedDependency[Container]) -> TranscriptOut:
+async def reprocess_one(
+    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+) -> TranscriptOut:
+    await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
     transcript = await reprocess(transcript_id, unit_of_work=container.unit_of_work, queue=container.queue)
     return TranscriptOut.of(transcript)
 

@@ -15,6 +15,7 @@ from litestar import Request, post
 from litestar.di import NamedDependency
 
 from reflector_app.container import Container
+from reflector_app.http.auth import PUBLIC
 from reflector_app.http.schemas import WebhookReply
 from reflector_core.errors import NotFoundError, PayloadError
 from reflector_core.events import VerificationPing
@@ -67,12 +68,12 @@ async def deliver(
     return WebhookReply("accepted" if delivery.enqueued else "ignored")
 
 
-@post("/v1/daily/webhook", status_code=200, tags=["webhooks"], summary="Daily.co webhook")
+@post("/v1/daily/webhook", status_code=200, tags=["webhooks"], summary="Daily.co webhook", opt=PUBLIC)
 async def daily_webhook(request: Request[Any, Any, Any], container: NamedDependency[Container]) -> WebhookReply:
     return await deliver(Platform.DAILY, request, container)
 
 
-@post("/v1/whereby/webhook", status_code=200, tags=["webhooks"], summary="Whereby webhook")
+@post("/v1/whereby/webhook", status_code=200, tags=["webhooks"], summary="Whereby webhook", opt=PUBLIC)
 async def whereby_webhook(request: Request[Any, Any, Any], container: NamedDependency[Container]) -> WebhookReply:
     return await deliver(Platform.WHEREBY, request, container)
 

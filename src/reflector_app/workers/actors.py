@@ -18,14 +18,21 @@ from reflector_app.container import Container
 from reflector_app.workers.broker import QUEUE
 from reflector_core.errors import InvalidInputError
 from reflector_core.model import Platform, TranscriptStatus
+from reflector_core.usecases.consent import APPLY_CONSENT_JOB, SWEEP_CONSENT_JOB, apply_consent, sweep_consent_cleanups
 from reflector_core.usecases.discovery import drain_recording_notifications, poll_daily_recordings
 from reflector_core.usecases.events import HANDLE_EVENT_JOB, handle_event
 from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.maintenance import deactivate_finished_meetings, requeue_stuck
 from reflector_core.usecases.outbound import (
     ANNOUNCE_TRANSCRIPT_JOB,
+    DELIVER_WEBHOOK_JOB,
+    RETRY_WEBHOOKS_JOB,
+    announce_transcript,
+    deliver_webhook,
+    retry_due_webhooks,
 )
 from reflector_core.usecases.process_recording import process_recording
+from reflector_core.usecases.retention import RETENTION_JOB, RetentionPolicy, apply_retention
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +160,65 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
             older_than=timedelta(minutes=c.settings.stuck_after_minutes),
         )
 
-    return {
-        a.actor_name: a for a in (handle_platform_event, process, poll_daily, poll_notifications, deactivate, requeue)
-    }
+    @actor(APPLY_CONSENT_JOB, max_retries=20)
+    async def consent(meeting_id: str) -> None:
+        c = await runtime.container()
+        await apply_consent(
+            meeting_id,
+            unit_of_work=c.unit_of_work,
+            bucket=c.bucket,
+            transcript_bucket=c.transcript_bucket,
+            clock=c.clock,
+        )
+
+    @actor(SWEEP_CONSENT_JOB)
+    async def sweep_consent() -> None:
+        c = await runtime.container()
+        await sweep_consent_cleanups(unit_of_work=c.unit_of_work, queue=c.queue)
+
+    @actor(RETENTION_JOB, time_limit=30 * MINUTE_MS)
+    async def retention() -> None:
+        c = await runtime.container()
+        s = c.settings
+        policy = RetentionPolicy(
+            raw_tracks_days=s.raw_tracks_retention_days,
+            audio_days=s.audio_retention_days,
+            transcript_days=s.transcript_retention_days,
+        )
+        await apply_retention(
+            policy, unit_of_work=c.unit_of_work, bucket=c.bucket, transcript_bucket=c.transcript_bucket, clock=c.clock
+        )
+
+    @actor(ANNOUNCE_TRANSCRIPT_JOB)
+    async def announce(transcript_id: str) -> None:
+        c = await runtime.container()
+        await announce_transcript(transcript_id, unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock)
+
+    @actor(DELIVER_WEBHOOK_JOB)
+    async def deliver(event_id: str) -> None:
+        c = await runtime.container()
+        if c.webhook_sender is None:
+            raise RuntimeError("no webhook sender configured")
+        outcome = await deliver_webhook(event_id, unit_of_work=c.unit_of_work, sender=c.webhook_sender, clock=c.clock)
+        log.info("webhook %s: %s", event_id, outcome)
+
+    @actor(RETRY_WEBHOOKS_JOB)
+    async def retry_webhooks() -> None:
+        c = await runtime.container()
+        await retry_due_webhooks(unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock)
+
+    declared = (
+        handle_platform_event,
+        process,
+        poll_daily,
+        poll_notifications,
+        deactivate,
+        requeue,
+        consent,
+        sweep_consent,
+        retention,
+        announce,
+        deliver,
+        retry_webhooks,
+    )
+    return {a.actor_name: a for a in declared}

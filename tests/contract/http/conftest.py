@@ -25,12 +25,14 @@ from reflector_app.http import create_app
 from reflector_app.http.live import LiveOptions
 from reflector_app.locks import LocalLocks
 from reflector_app.settings import Settings
+from reflector_core import apikeys
 from reflector_core.model import (
     Meeting,
     Participant,
     Platform,
     Recording,
     RecordingKind,
+    Room,
     Transcript,
     TranscriptStatus,
     Word,
@@ -39,6 +41,19 @@ from reflector_core.model import (
 MAX_BODY = 4096
 SECRET = "s3cret"
 SIGNED = {MemoryWebhookVerifier.HEADER: SECRET}
+OWNER = "ana"
+"""The owner of ``World.key``, the key every test client sends unless it says otherwise."""
+
+
+def bearer(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def add_key(store: MemoryStore, owner: str) -> str:
+    """A new active key of ``owner`` in the store (hashed, as the repository keeps it); returns the plaintext."""
+    key = apikeys.generate()
+    store.api_keys[key.key_id] = (key.key_hash, owner, datetime(2026, 3, 1, tzinfo=UTC), False)
+    return key.plaintext
 
 
 @attrs.define
@@ -50,6 +65,12 @@ class World:
     daily: MemoryVideoPlatform
     whereby: MemoryVideoPlatform
     container: Container
+    key: str
+    """An API key of ``OWNER``."""
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return bearer(self.key)
 
     def uow(self) -> MemoryUnitOfWork:
         return MemoryUnitOfWork(self.store)
@@ -75,7 +96,7 @@ def make_world(*, daily_delay: float = 0.0) -> World:
             Platform.WHEREBY: MemoryWebhookVerifier(Platform.WHEREBY, SECRET),
         },
     )
-    return World(store, queue, clock, bucket, daily, whereby, container)
+    return World(store, queue, clock, bucket, daily, whereby, container, add_key(store, OWNER))
 
 
 def make_app(world: World) -> Litestar:
@@ -90,10 +111,20 @@ def world() -> World:
 @pytest.fixture
 async def client(world: World) -> AsyncIterator[AsyncTestClient[Litestar]]:
     async with AsyncTestClient(app=make_app(world)) as c:
+        c.headers.update(world.auth)
         yield c
 
 
+def add_room(world: World, name: str, owner: str | None = OWNER) -> Room:
+    room = Room(name=name, platform=Platform.DAILY, owner=owner, id=world.store.new_id("room-"))
+    world.store.rooms[name] = room
+    return room
+
+
 def add_meeting(world: World, room_name: str = "standup", **fields: Any) -> Meeting:
+    """A meeting of the room, which is created (owned by ``OWNER``) when it does not exist yet."""
+    if room_name not in world.store.rooms:
+        add_room(world, room_name)
     now = world.clock.now()
     meeting = Meeting(
         platform=fields.pop("platform", Platform.DAILY),
@@ -125,8 +156,13 @@ def add_transcript(
     platform_recording_id: str = "rec-1",
     meeting_id: str | None = None,
     status: TranscriptStatus = TranscriptStatus.DONE,
+    linked: bool = True,
     **fields: Any,
 ) -> Transcript:
+    """A transcript in a meeting of ``meeting_id``, else of a new meeting in room ``general`` (owned by
+    ``OWNER``); ``linked=False`` leaves its recording linked to no meeting, so it belongs to nobody."""
+    if meeting_id is None and linked:
+        meeting_id = add_meeting(world, "general").id
     rec_id = world.store.new_id("rec-")
     world.store.recordings[rec_id] = Recording(
         platform=Platform.DAILY,

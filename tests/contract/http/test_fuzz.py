@@ -10,7 +10,7 @@ from litestar.testing import TestClient
 
 from reflector_core.model import ConsentChoice, ConsentPolicy, Platform, RecordingKind, Room
 
-from .conftest import add_meeting, add_transcript, make_app, make_world
+from .conftest import OWNER, add_meeting, add_transcript, make_app, make_world
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
@@ -48,8 +48,9 @@ FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 
 def test_room_endpoints_never_500() -> None:
     world = make_world()
-    world.store.rooms["fixed"] = Room(name="fixed", platform=Platform.DAILY, id="room-fixed")
+    world.store.rooms["fixed"] = Room(name="fixed", platform=Platform.DAILY, id="room-fixed", owner=OWNER)
     with TestClient(app=make_app(world)) as client:
+        client.headers.update(world.auth)
 
         @FUZZ
         @given(body=room_bodies)
@@ -67,6 +68,7 @@ def test_consent_and_rename_never_500() -> None:
     meeting = add_meeting(world)
     transcript = add_transcript(world)
     with TestClient(app=make_app(world)) as client:
+        client.headers.update(world.auth)
 
         @FUZZ
         @given(consent=consent_bodies, rename=rename_bodies, speaker=st.integers(-5, 5))
@@ -82,6 +84,7 @@ def test_consent_and_rename_never_500() -> None:
 def test_raw_garbage_bodies_never_500() -> None:
     world = make_world()
     with TestClient(app=make_app(world)) as client:
+        client.headers.update(world.auth)
 
         @FUZZ
         @given(

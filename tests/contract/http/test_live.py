@@ -9,6 +9,7 @@ import attrs
 import httpx
 
 from reflector_core.model import TranscriptStatus
+from reflector_core.ports import UnitOfWork
 
 from .conftest import World, add_transcript, make_app
 
@@ -30,7 +31,9 @@ async def _stream(world: World, transcript_id: str, during: list[tuple[Transcrip
             t = world.store.transcripts[transcript_id]
             world.store.transcripts[transcript_id] = attrs.evolve(t, status=status, error=error)
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers=world.auth
+    ) as client:
         mover = asyncio.create_task(advance())
         r = await asyncio.wait_for(client.get(f"/v1/transcripts/{transcript_id}/events"), timeout=5)
         await mover
@@ -66,19 +69,37 @@ async def test_terminal_transcript_gives_one_event(world: World) -> None:
 
 
 async def test_missing_transcript_is_404(world: World) -> None:
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app(world)), base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=make_app(world)), base_url="http://t", headers=world.auth
+    ) as client:
         assert (await client.get("/v1/transcripts/nope/events")).status_code == 404
 
 
 async def test_deleted_while_watching_ends_the_stream(world: World) -> None:
     t = add_transcript(world, status=TranscriptStatus.QUEUED)
+    opened = 0
+    plain = world.container.unit_of_work
+
+    def counting() -> UnitOfWork:
+        nonlocal opened
+        opened += 1
+        return plain()
+
+    world.container.unit_of_work = counting
     app = make_app(world)
 
     async def remove() -> None:
-        await asyncio.sleep(0.05)
+        # Delete only once the stream is polling (key check, ownership check, then polls), not before
+        # the request has even been authenticated: a fixed sleep raced with a slow machine.
+        for _ in range(500):
+            if opened >= 4:
+                break
+            await asyncio.sleep(0.01)
         del world.store.transcripts[t.id or ""]
 
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test", headers=world.auth
+    ) as client:
         task = asyncio.create_task(remove())
         r = await asyncio.wait_for(client.get(f"/v1/transcripts/{t.id}/events"), timeout=5)
         await task

@@ -1,0 +1,63 @@
+"""Who may see what: rooms belong to the owner of the API key that created them, and a room's
+meetings and transcripts belong to the room's owner.
+
+Anything that is not the caller's is reported exactly like something that does not exist
+(``NotFoundError``), so a caller cannot probe for other owners' rooms, meetings or transcripts.
+A meeting without a room, or a transcript whose recording is linked to no meeting, belongs to
+nobody and is therefore invisible through the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reflector_core.errors import NotFoundError
+from reflector_core.model import Meeting, Room, Transcript, WebhookDelivery
+from reflector_core.ports import UnitOfWork
+
+
+async def _owns_room(uow: UnitOfWork, room_name: str | None, owner: str) -> Room | None:
+    room = await uow.rooms.get(room_name) if room_name else None
+    return room if room is not None and room.owner is not None and room.owner == owner else None
+
+
+async def _owns_meeting(uow: UnitOfWork, meeting_id: str | None, owner: str) -> Meeting | None:
+    meeting = await uow.meetings.get(meeting_id) if meeting_id else None
+    if meeting is None or await _owns_room(uow, meeting.room_name, owner) is None:
+        return None
+    return meeting
+
+
+async def owned_room(name: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Room:
+    async with unit_of_work() as uow:
+        room = await _owns_room(uow, name, owner)
+    if room is None:
+        raise NotFoundError("room", name)
+    return room
+
+
+async def owned_meeting(meeting_id: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Meeting:
+    async with unit_of_work() as uow:
+        meeting = await _owns_meeting(uow, meeting_id, owner)
+    if meeting is None:
+        raise NotFoundError("meeting", meeting_id)
+    return meeting
+
+
+async def owned_transcript(transcript_id: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Transcript:
+    async with unit_of_work() as uow:
+        transcript = await uow.transcripts.get(transcript_id)
+        recording = await uow.recordings.get(transcript.recording_id) if transcript is not None else None
+        meeting = await _owns_meeting(uow, recording.meeting_id, owner) if recording is not None else None
+    if transcript is None or meeting is None:
+        raise NotFoundError("transcript", transcript_id)
+    return transcript
+
+
+async def webhook_history(
+    transcript_id: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]
+) -> list[WebhookDelivery]:
+    """Every outbound delivery about the caller's transcript, oldest first, with its attempts."""
+    await owned_transcript(transcript_id, owner, unit_of_work=unit_of_work)
+    async with unit_of_work() as uow:
+        return await uow.webhook_deliveries.for_transcript(transcript_id)

@@ -1,0 +1,297 @@
+"""Load test of the Daily webhook intake: signed events at a real server on 127.0.0.1, then a database check.
+
+    python tools/load_webhooks.py [--events 2000] [--concurrency 20] [--duplicates 0.10] [--bad 0.05]
+
+It starts the service in a child process in embedded mode (SQLite and local-folder buckets in a temporary
+directory, the in-process Dramatiq broker with no worker consuming: the measurement is the intake path,
+i.e. verify the signature, record the event id, enqueue, answer). It sends ``--events`` requests with at
+most ``--concurrency`` in flight: exact duplicates of earlier valid requests, requests signed with the
+wrong secret, and the rest unique ``participant.joined`` / ``meeting.ended`` events (no recording, so no
+transcription). It prints throughput and latency percentiles, then checks in the database that every
+valid event id was recorded exactly once and no badly signed one was, and that every bad request got 401.
+Exit status 0 only when every check holds.
+
+Requests go to 127.0.0.1 only; the count is bounded by ``--events`` and the run by ``--timeout`` seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import hashlib
+import hmac
+import json
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+HOST = "127.0.0.1"
+MAX_EVENTS = 100_000
+SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
+WRONG_SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def sign(secret_b64: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """Daily's scheme: base64(HMAC-SHA256(base64decode(secret), "{timestamp}.{body}"))."""
+    digest = hmac.new(base64.b64decode(secret_b64), str(timestamp).encode() + b"." + body, hashlib.sha256).digest()
+    return {
+        "Content-Type": "application/json",
+        "X-Webhook-Timestamp": str(timestamp),
+        "X-Webhook-Signature": base64.b64encode(digest).decode(),
+    }
+
+
+def event(n: int, now: int) -> tuple[str, bytes]:
+    event_id = f"load-{n:06d}-{secrets.token_hex(4)}"
+    room = f"load-{n % 50:02d}-20260312140000"
+    if n % 2:
+        payload: dict[str, Any] = {
+            "room": room,
+            "session_id": f"s-{n}",
+            "user_id": f"u-{n}",
+            "user_name": f"Load {n}",
+            "joined_at": now,
+        }
+        kind = "participant.joined"
+    else:
+        payload = {"room": room, "meeting_id": f"m-{n}", "start_ts": now - 3600, "end_ts": now}
+        kind = "meeting.ended"
+    body = {"version": "1.0.0", "type": kind, "id": event_id, "payload": payload, "event_ts": now}
+    return event_id, json.dumps(body).encode()
+
+
+def plan(total: int, duplicate_share: float, bad_share: float, rng: random.Random) -> list[dict[str, Any]]:
+    """Every request to send, in order: unique valid ones, exact duplicates of them, badly signed ones."""
+    now = int(time.time())
+    bad = round(total * bad_share)
+    duplicates = round(total * duplicate_share)
+    unique = total - bad - duplicates
+    valid = []
+    for n in range(unique):
+        event_id, body = event(n, now)
+        valid.append({"id": event_id, "body": body, "headers": sign(SECRET, now, body), "kind": "valid"})
+    requests = list(valid)
+    for original in rng.sample(valid, duplicates) if duplicates <= unique else rng.choices(valid, k=duplicates):
+        requests.append({**original, "kind": "duplicate"})
+    for n in range(unique, unique + bad):
+        event_id, body = event(n, now)
+        requests.append({"id": event_id, "body": body, "headers": sign(WRONG_SECRET, now, body), "kind": "bad"})
+    rng.shuffle(requests)
+    return requests
+
+
+async def send_all(
+    base: str, requests: list[dict[str, Any]], concurrency: int, deadline: float
+) -> list[dict[str, Any]]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    results: list[dict[str, Any]] = []
+    pending = iter(requests)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        for req in pending:
+            if time.monotonic() > deadline:
+                return
+            start = time.perf_counter()
+            try:
+                r = await client.post("/v1/daily/webhook", content=req["body"], headers=req["headers"])
+                status, reply = r.status_code, (r.json().get("status") if r.status_code == 200 else None)
+            except httpx.HTTPError as exc:
+                status, reply = 0, type(exc).__name__
+            results.append({**req, "status": status, "reply": reply, "seconds": time.perf_counter() - start})
+
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30, trust_env=False) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    return results
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+async def recorded_ids(database_url: str) -> Counter[str]:
+    from sqlalchemy import select
+
+    from reflector_adapters.db import create_engine
+    from reflector_adapters.db.tables import webhook_event
+
+    engine = create_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(webhook_event.c.event_id).where(webhook_event.c.platform == "daily"))
+            return Counter(r[0] for r in rows)
+    finally:
+        await engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode} before answering")
+        try:
+            if httpx.get(f"{base}/health", timeout=1, trust_env=False).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the server did not answer /health within {timeout:g} s")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not 0 < args.events <= MAX_EVENTS:
+        raise SystemExit(f"--events must be 1..{MAX_EVENTS}")
+    if not 0 <= args.duplicates + args.bad < 1:
+        raise SystemExit("--duplicates + --bad must be below 1")
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="reflector-load-") as tmp:
+        database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
+        env = {
+            **os.environ,
+            "REFLECTOR_DATABASE_URL": database_url,
+            "REFLECTOR_STORAGE_BACKEND": "local",
+            "REFLECTOR_STORAGE_DIR": str(Path(tmp) / "storage"),
+            "REFLECTOR_DAILY_WEBHOOK_SECRET": SECRET,
+        }
+        for name in [k for k in env if k.startswith("REFLECTOR_") and k.endswith(("REDIS_URL", "SQS_QUEUE_URL"))]:
+            del env[name]  # embedded mode whatever the caller's environment says
+        from reflector_adapters.db.migrate import upgrade
+
+        asyncio.run(upgrade(database_url))
+        port = free_port()
+        base = f"http://{HOST}:{port}"
+        server = subprocess.Popen(
+            [sys.executable, __file__, "--serve", "--port", str(port)],
+            env=env,
+            cwd=tmp,  # no .env file of the caller's checkout is read
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            wait_healthy(base, server, 60)
+            requests = plan(args.events, args.duplicates, args.bad, rng)
+            started = time.perf_counter()
+            results = asyncio.run(send_all(base, requests, args.concurrency, time.monotonic() + args.timeout))
+            elapsed = time.perf_counter() - started
+        finally:
+            server.terminate()
+            try:
+                _, err = server.communicate(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                _, err = server.communicate()
+        recorded = asyncio.run(recorded_ids(database_url))
+    return report(args, requests, results, elapsed, recorded, err.decode(errors="replace"))
+
+
+def report(
+    args: argparse.Namespace,
+    requests: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    elapsed: float,
+    recorded: Counter[str],
+    server_log: str,
+) -> int:
+    latencies = [r["seconds"] * 1000 for r in results]
+    by_kind = Counter(r["kind"] for r in requests)
+    outcomes = Counter((r["kind"], r["status"], r["reply"]) for r in results)
+    valid_ids = {r["id"] for r in requests if r["kind"] == "valid"}
+    bad_ids = {r["id"] for r in requests if r["kind"] == "bad"}
+    problems = []
+    if len(results) != len(requests):
+        problems.append(f"only {len(results)} of {len(requests)} requests were sent within {args.timeout:g} s")
+    missing = [i for i in valid_ids if recorded[i] != 1]
+    if missing:
+        problems.append(f"{len(missing)} valid event id(s) not recorded exactly once, e.g. {missing[:3]}")
+    leaked = [i for i in bad_ids if recorded[i]]
+    if leaked:
+        problems.append(f"{len(leaked)} badly signed event id(s) were recorded, e.g. {leaked[:3]}")
+    if set(recorded) - valid_ids - bad_ids:
+        problems.append(f"{len(set(recorded) - valid_ids - bad_ids)} unexpected event id(s) in webhook_event")
+    rejected = sum(1 for r in results if r["kind"] == "bad" and r["status"] == 401)
+    if rejected != by_kind["bad"]:
+        problems.append(f"{rejected} of {by_kind['bad']} badly signed requests got 401")
+    accepted = sum(1 for r in results if r["reply"] == "accepted")
+    if accepted != len(valid_ids):
+        problems.append(f"{accepted} requests answered 'accepted', expected {len(valid_ids)} (one per valid id)")
+    errors = [r for r in results if r["status"] not in (200, 401)]
+    if errors:
+        problems.append(f"{len(errors)} request(s) answered neither 200 nor 401, e.g. {errors[0]['status']}")
+
+    print(f"requests     {len(results)} sent of {len(requests)} ({dict(by_kind)}), concurrency {args.concurrency}")
+    print(f"elapsed      {elapsed:.2f} s -> {len(results) / elapsed:.0f} requests/s")
+    if latencies:
+        print(
+            f"latency ms   p50 {percentile(latencies, 50):.1f}  p90 {percentile(latencies, 90):.1f}  "
+            f"p99 {percentile(latencies, 99):.1f}  max {max(latencies):.1f}  mean {statistics.fmean(latencies):.1f}"
+        )
+    for (kind, status, reply), n in sorted(outcomes.items(), key=str):
+        print(f"  {kind:<9} -> {status} {reply or ''}: {n}")
+    print(f"database     {len(recorded)} webhook_event rows; {len(valid_ids)} valid ids; {len(bad_ids)} bad ids")
+    if problems:
+        print("FAILED:\n  " + "\n  ".join(problems))
+        print("server log (last lines):\n" + "\n".join(server_log.splitlines()[-20:]), file=sys.stderr)
+        return 1
+    print("OK: every valid event recorded exactly once, every bad signature rejected with 401")
+    return 0
+
+
+def serve(port: int) -> None:
+    """The child process: the real composition root and app under uvicorn, on loopback only."""
+    import uvicorn
+
+    from reflector_app.bootstrap import build_container
+    from reflector_app.http import create_app
+    from reflector_app.settings import load_settings
+    from reflector_app.workers.broker import DramatiqQueue, make_broker
+
+    async def main() -> None:
+        settings = load_settings(env_file=None)
+        container = await build_container(settings, queue=DramatiqQueue(make_broker(settings)))
+        try:
+            config = uvicorn.Config(create_app(container), host=HOST, port=port, log_level="warning", access_log=False)
+            await uvicorn.Server(config).serve()
+        finally:
+            await container.aclose()
+
+    asyncio.run(main())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=2000, help="requests to send (default 2000)")
+    parser.add_argument("--concurrency", type=int, default=20, help="requests in flight at most (default 20)")
+    parser.add_argument("--duplicates", type=float, default=0.10, help="share of exact redeliveries (default 0.10)")
+    parser.add_argument("--bad", type=float, default=0.05, help="share signed with a wrong secret (default 0.05)")
+    parser.add_argument("--timeout", type=float, default=300, help="stop sending after this many seconds")
+    parser.add_argument("--seed", type=int, default=8, help="random seed for the order of requests")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve(args.port)
+        return 0
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
