@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "none"
@@ -33,3 +36,29 @@ def fmt(session: nox.Session) -> None:
     """Rewrite the sources with ruff's formatter and autofixes."""
     session.run("ruff", "check", "--fix", *SRC)
     session.run("ruff", "format", *SRC)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Transcribe the sample meeting in examples/meeting into out/demo/ and print the text transcript."""
+    tracks = sorted(str(p) for p in Path("examples/meeting/tracks").iterdir())
+    out = Path("out/demo")
+    participants = "examples/meeting/participants.json"
+    # sys.executable: the .venv's Python, whatever PATH says (sessions have no venv of their own).
+    session.run(
+        sys.executable, "-m", "reflector_app.cli", "process", *tracks, "--participants", participants, "--out", str(out)
+    )
+    session.log("wrote %s", ", ".join(sorted(p.name for p in out.iterdir())))
+    print((out / "transcript.txt").read_text(encoding="utf-8"))
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Pipeline vs the full-track baseline on a generated 10-minute meeting (``-- --long``: 60 minutes)."""
+    session.run(sys.executable, "tools/bench_pipeline.py", *session.posargs)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """2,000 signed Daily webhooks at a local server (embedded mode); throughput, p50/p99, database check."""
+    session.run(sys.executable, "tools/load_webhooks.py", *session.posargs)

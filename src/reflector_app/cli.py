@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -27,9 +29,22 @@ def _commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentPa
     return registry()
 
 
+def configure_logging() -> None:
+    """One line per record on stderr, time first; ``REFLECTOR_LOG_LEVEL`` (default INFO) filters."""
+    level = os.environ.get("REFLECTOR_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=level if level in logging.getLevelNamesMapping() else "INFO",
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Routine chatter of libraries we call every few seconds.
+    for noisy in ("apscheduler", "httpx", "aiobotocore", "botocore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    configure_logging()
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()

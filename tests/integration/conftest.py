@@ -11,7 +11,8 @@ import redis
 
 from tests.contract.db.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.fakes.daily_api import FakeDaily
-from tests.integration.harness import Service, base_env, daily_env, local_upload
+from tests.fakes.whereby_api import FakeWhereby
+from tests.integration.harness import Service, base_env, local_upload, platform_env
 from tests.moto_server import MotoServer, moto_server  # noqa: F401 - the session fixture
 from tests.services import require_port
 
@@ -21,6 +22,13 @@ REDIS_DB = 13
 @pytest.fixture
 def fake_daily() -> Iterator[FakeDaily]:
     fake = FakeDaily().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_whereby() -> Iterator[FakeWhereby]:
+    fake = FakeWhereby().start()
     yield fake
     fake.stop()
 
@@ -41,11 +49,32 @@ def _migrate(service: Service) -> None:
     assert done.returncode == 0, done.stderr + done.stdout
 
 
+def _sqs_env(moto: MotoServer, queue_url: str) -> dict[str, str]:
+    return {
+        "REFLECTOR_SQS_QUEUE_URL": queue_url,
+        "REFLECTOR_SQS_VISIBILITY_TIMEOUT": "30",
+        "REFLECTOR_SQS_REGION": moto.region,
+        "REFLECTOR_SQS_ACCESS_KEY_ID": moto.access_key_id,
+        "REFLECTOR_SQS_SECRET_ACCESS_KEY": moto.secret_access_key,
+        "REFLECTOR_SQS_ENDPOINT_URL": moto.endpoint_url,
+    }
+
+
 @pytest.fixture
-def embedded(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
-    env = base_env(tmp_path) | daily_env(fake_daily.url)
+def embedded(
+    tmp_path: Path,
+    fake_daily: FakeDaily,
+    fake_whereby: FakeWhereby,
+    moto_server: MotoServer,  # noqa: F811
+) -> Iterator[Service]:
+    env = base_env(tmp_path) | platform_env(fake_daily.url, fake_whereby.url)
     env["REFLECTOR_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'reflector.db'}"
+    # Embedded storage and queue, but Whereby's S3 events still arrive through SQS (moto's server).
+    queue_url, _ = moto_server.new_queue("whereby-events")
+    env |= _sqs_env(moto_server, queue_url)
     service = Service("embedded", env, tmp_path, local_upload(tmp_path / "storage"))
+    service.sqs = moto_server.boto3_client("sqs")  # type: ignore[attr-defined]
+    service.queue_url = queue_url  # type: ignore[attr-defined]
     _migrate(service)
     _authorize(service)
     service.start("serve", "serve")
@@ -57,7 +86,9 @@ def embedded(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
 
 
 @pytest.fixture
-def production(tmp_path: Path, fake_daily: FakeDaily, request: pytest.FixtureRequest) -> Iterator[Service]:
+def production(
+    tmp_path: Path, fake_daily: FakeDaily, fake_whereby: FakeWhereby, request: pytest.FixtureRequest
+) -> Iterator[Service]:
     require_port("PostgreSQL", "127.0.0.1", 5432)
     require_port("Redis", "127.0.0.1", 6379)
     moto: MotoServer = request.getfixturevalue("moto_server")
@@ -66,7 +97,7 @@ def production(tmp_path: Path, fake_daily: FakeDaily, request: pytest.FixtureReq
     r.flushdb()
     buckets = {which: moto.new_bucket(which) for which in ("transcripts", "daily", "whereby")}
     queue_url, _ = moto.new_queue("whereby-events")
-    env = base_env(tmp_path) | daily_env(fake_daily.url)
+    env = base_env(tmp_path) | platform_env(fake_daily.url, fake_whereby.url)
     env |= {
         "REFLECTOR_DATABASE_URL": pg_url(database),
         "REFLECTOR_REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
@@ -75,10 +106,9 @@ def production(tmp_path: Path, fake_daily: FakeDaily, request: pytest.FixtureReq
         "REFLECTOR_TRANSCRIPT_BUCKET": buckets["transcripts"],
         "REFLECTOR_DAILY_BUCKET": buckets["daily"],
         "REFLECTOR_WHEREBY_BUCKET": buckets["whereby"],
-        "REFLECTOR_SQS_QUEUE_URL": queue_url,
-        "REFLECTOR_SQS_VISIBILITY_TIMEOUT": "30",
     }
-    for prefix in ("TRANSCRIPT_BUCKET", "DAILY_BUCKET", "WHEREBY_BUCKET", "SQS"):
+    env |= _sqs_env(moto, queue_url)
+    for prefix in ("TRANSCRIPT_BUCKET", "DAILY_BUCKET", "WHEREBY_BUCKET"):
         env |= {
             f"REFLECTOR_{prefix}_REGION": moto.region,
             f"REFLECTOR_{prefix}_ACCESS_KEY_ID": moto.access_key_id,
@@ -115,6 +145,10 @@ def service(request: pytest.FixtureRequest) -> Service:
 
 def daily_bucket(service: Service) -> str:
     return getattr(service, "buckets", {}).get("daily", "reflector-daily")
+
+
+def whereby_bucket(service: Service) -> str:
+    return getattr(service, "buckets", {}).get("whereby", "reflector-whereby")
 
 
 BucketOf = Callable[[Service], str]

@@ -161,8 +161,12 @@ class Service:
         return dict(detail.json())
 
 
-def daily_env(fake_daily_url: str) -> dict[str, str]:
+def platform_env(fake_daily_url: str, fake_whereby_url: str) -> dict[str, str]:
     return {
+        "REFLECTOR_WHEREBY_API_KEY": "whereby-key",
+        "REFLECTOR_WHEREBY_API_URL": fake_whereby_url,
+        "REFLECTOR_WHEREBY_UPLOAD_ACCESS_KEY_ID": "whereby-upload",
+        "REFLECTOR_WHEREBY_UPLOAD_SECRET_ACCESS_KEY": "whereby-upload-secret",
         "REFLECTOR_DAILY_API_KEY": "test-key",
         "REFLECTOR_DAILY_API_URL": fake_daily_url,
         "REFLECTOR_DAILY_WEBHOOK_SECRET": DAILY_SECRET,

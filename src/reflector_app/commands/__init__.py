@@ -10,7 +10,7 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 def registry() -> list[Register]:
     """Every sub-command, in the order ``--help`` lists them."""
-    from reflector_app.commands import db, service
+    from reflector_app.commands import apikey, db, inspect, process, service
 
-    registers: list[Register] = [service.register, db.register]
+    registers: list[Register] = [process.register, inspect.register, service.register, db.register, apikey.register]
     return registers

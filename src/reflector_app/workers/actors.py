@@ -128,7 +128,8 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
             clock=c.clock,
             lookback=timedelta(hours=c.settings.daily_poll_lookback_hours),
         )
-        log.info("Daily poll: %d seen, %d ingested, %d skipped", report.seen, len(report.ingested), len(report.skipped))
+        queued = sum(1 for o in report.ingested if o.enqueued)
+        log.info("Daily poll: %d seen, %d newly queued, %d skipped", report.seen, queued, len(report.skipped))
 
     @actor("poll_recording_notifications")
     async def poll_notifications() -> None:

@@ -21,9 +21,10 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
             url=settings.redis_url,
             namespace="reflector",
             heartbeat_timeout=settings.worker_heartbeat_seconds * 1000,
-            # Requeuing a dead worker's jobs happens on a random share of fetches; 1 in 50 (Dramatiq's
-            # default is 1 in 1000) brings a killed worker's job back within seconds of the heartbeat.
-            maintenance_chance=50,
+            # Requeuing a dead worker's jobs happens on a random share of broker commands (per million);
+            # 1 in 50 (Dramatiq's default is 1 in 1000) brings a killed worker's job back within seconds
+            # of its heartbeat expiring, for a few cheap Redis calls.
+            maintenance_chance=20_000,
         )
         if settings.redis_url
         else StubBroker()  # embedded mode: consumed by a worker in the same process

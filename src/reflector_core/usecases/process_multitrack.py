@@ -1,8 +1,8 @@
 """The CPU stage of processing a recording, on local files: tracks in, speaker-attributed words out.
 
 Multitrack (Daily raw tracks): probe every track → transcribe each participant's speech on its own,
-so every word already carries its speaker → merge into turns → mix one MP3. One unreadable track
-becomes a ``TrackFailure``; the others are still transcribed and mixed.
+so every word already carries its speaker → merge into turns; one MP3 is mixed meanwhile. One
+unreadable track becomes a ``TrackFailure``; the others are still transcribed and mixed.
 
 Single file (a Whereby MP4, an upload): one speaker, ``Speaker 0``, until a diarizer exists.
 
@@ -12,6 +12,7 @@ Written against ports only: the audio engine, the transcriber and a progress cal
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from attrs import frozen
@@ -138,27 +139,31 @@ def process_multitrack(
             failures.append(_failure(t.file, exc))
         report(PROBE, done, len(tracks))
 
-    words: list[Word] = []
-    transcribed: list[SpeakerTrack] = []
-    total = sum(sum(s.duration for s in tl.present()) for tl in timelines.values())
-    counter = _Counter(TRANSCRIBE, total, report)
-    report(TRANSCRIBE, 0, total)
-    for t in tracks:
-        timeline = timelines.get(t.speaker)
-        if timeline is None:
-            continue
-        before = counter.done
-        try:
-            chunks = audio.speech_audio(t.file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
-            words += transcriber.transcribe(counter.through(chunks), speaker=t.speaker)
-            transcribed.append(t)
-        except TRACK_ERRORS as exc:
-            failures.append(_failure(t.file, exc))
-        # A track that failed half-way still counts as done, so the bar reaches its end.
-        counter.advance_to(before + sum(s.duration for s in timeline.present()))
-
-    mixed = [MixInput(t.file.path, timelines[t.speaker]) for t in transcribed]
-    mp3, waveform, mix_error = _mixdown(audio, mixed, mp3_path, report)
+    # The mixdown runs beside the transcription: Whisper's greedy decoding keeps about one core busy
+    # and the mixdown needs one, so on a small machine this hides most of the mixdown's time. Every
+    # probed track is mixed; one that breaks later is silence from there on (the engine's contract).
+    mixable = [MixInput(t.file.path, timelines[t.speaker]) for t in tracks if t.speaker in timelines]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixdown") as pool:
+        mixing = pool.submit(_mixdown, audio, mixable, mp3_path)
+        words: list[Word] = []
+        total = sum(sum(s.duration for s in tl.present()) for tl in timelines.values())
+        counter = _Counter(TRANSCRIBE, total, report)
+        report(TRANSCRIBE, 0, total)
+        for t in tracks:
+            timeline = timelines.get(t.speaker)
+            if timeline is None:
+                continue
+            before = counter.done
+            try:
+                chunks = audio.speech_audio(t.file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
+                words += transcriber.transcribe(counter.through(chunks), speaker=t.speaker)
+            except TRACK_ERRORS as exc:
+                failures.append(_failure(t.file, exc))
+            # A track that failed half-way still counts as done, so the bar reaches its end.
+            counter.advance_to(before + sum(s.duration for s in timeline.present()))
+        report(MIXDOWN, 0, 1)
+        mp3, waveform, mix_error = mixing.result()
+        report(MIXDOWN, 1, 1)
     return PipelineResult(
         words=tuple(sort_words(words)),
         participants=tuple(_participant(t, names) for t in tracks),
@@ -198,7 +203,9 @@ def process_single_file(
     chunks = audio.speech_audio(file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
     words = transcriber.transcribe(counter.through(chunks), speaker=0)
     counter.advance_to(total)
-    mp3, waveform, mix_error = _mixdown(audio, [MixInput(file.path, timeline)], mp3_path, report)
+    report(MIXDOWN, 0, 1)
+    mp3, waveform, mix_error = _mixdown(audio, [MixInput(file.path, timeline)], mp3_path)
+    report(MIXDOWN, 1, 1)
     return PipelineResult(
         words=tuple(sort_words(words)),
         participants=(Participant(speaker=0),),
@@ -210,18 +217,15 @@ def process_single_file(
 
 
 def _mixdown(
-    audio: AudioEngine, inputs: list[MixInput], mp3_path: Path, report: ProgressCallback
+    audio: AudioEngine, inputs: list[MixInput], mp3_path: Path
 ) -> tuple[Path | None, Waveform | None, str | None]:
     # The transcript is the product; a mixdown failure is recorded, never allowed to lose the words.
     if not inputs:
         return None, None, "no readable track to mix"
-    report(MIXDOWN, 0, 1)
     try:
         waveform = audio.mixdown(inputs, mp3_path)
     except TRACK_ERRORS as exc:
-        report(MIXDOWN, 1, 1)
         return None, None, str(exc)
-    report(MIXDOWN, 1, 1)
     return mp3_path, waveform, None
 
 

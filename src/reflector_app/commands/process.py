@@ -1,0 +1,197 @@
+"""``reflector process TRACK... --out DIR``: transcribe a meeting from local files.
+
+Daily raw-track files (named as Daily names them: ``{rec_ms}-{participant}-cam-audio-{track_ms}``)
+give one speaker per file; a single file with any other name (a Whereby MP4, an upload) is
+transcribed as one speaker. Writes ``transcript.json``, ``.vtt``, ``.srt``, ``.txt``, ``audio.mp3``
+and ``waveform.json`` into ``--out``.
+
+``--participants FILE`` names the speakers: a JSON object mapping each Daily participant id to a
+display name, e.g. ``{"5bc8fbbc-bde5-4099-8164-d8399f76a1b2": "Alice"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
+from reflector_core.exports import json as json_export
+from reflector_core.exports import srt, text, webvtt
+from reflector_core.model import Participant
+from reflector_core.naming import parse_daily_track_key
+from reflector_core.ports import Waveform
+from reflector_core.usecases.process_multitrack import (
+    PipelineResult,
+    TrackFile,
+    process_multitrack,
+    process_single_file,
+)
+
+OUTPUTS = ("transcript.json", "transcript.vtt", "transcript.srt", "transcript.txt", "audio.mp3", "waveform.json")
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "process",
+        help="transcribe Daily raw tracks or one mixed recording into speaker-attributed transcripts",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACK")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="output directory (created)")
+    parser.add_argument(
+        "--model", default="tiny.en", help="tiny.en (default), base, or a path to a CTranslate2 Whisper model"
+    )
+    parser.add_argument("--participants", type=Path, metavar="FILE", help="JSON object: participant id → name")
+    parser.add_argument("--threads", type=int, default=None, help="CPU threads for Whisper (default: all cores)")
+    parser.add_argument(
+        "--model-cache", type=Path, default=None, help="where the base model is assembled (~/.cache/reflector/models)"
+    )
+    parser.set_defaults(handler=run)
+
+
+def _error(message: str) -> None:
+    print(f"reflector process: {message}", file=sys.stderr)
+
+
+def load_participants(path: Path) -> dict[str, str]:
+    """``{participant id: name}`` from a JSON file; ``ConfigurationError`` naming the file otherwise."""
+    try:
+        data: Any = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigurationError(f"{path}: cannot read participants ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise ConfigurationError(f'{path}: expected a JSON object {{"participant id": "name", ...}}')
+    return {k.strip().lower(): v.strip() for k, v in data.items() if v.strip()}
+
+
+def is_single_file(paths: list[Path]) -> bool:
+    """One file that is not a Daily raw track is a mixed recording (one speaker)."""
+    if len(paths) != 1:
+        return False
+    try:
+        parse_daily_track_key(paths[0].name)
+    except TrackKeyError:
+        return True
+    return False
+
+
+class Progress:
+    """A tqdm bar per stage on a terminal; nothing at all otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._bar: Any = None
+        self._stage: str | None = None
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        if not self.enabled:
+            return
+        from tqdm import tqdm
+
+        if stage != self._stage:
+            self.close()
+            unit = "s audio" if stage == "transcribe" else "step"
+            self._bar = tqdm(total=round(total, 1), desc=f"{stage:<10}", unit=unit, leave=True, file=sys.stderr)
+            self._stage = stage
+        self._bar.total = round(total, 1)
+        self._bar.n = round(done, 1)
+        self._bar.refresh()
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+
+def write_outputs(result: PipelineResult, out: Path) -> None:
+    words, participants = list(result.words), list(result.participants)
+    turns = result.turns
+    rendered = {
+        "transcript.json": json_export.render(
+            words, participants, duration=result.duration, failed_tracks=result.failed_tracks
+        ),
+        "transcript.vtt": webvtt.render(turns, participants),
+        "transcript.srt": srt.render(turns, participants),
+        "transcript.txt": text.render(turns, participants),
+    }
+    if result.waveform is not None:
+        rendered["waveform.json"] = json.dumps(_waveform(result.waveform))
+    for name, content in rendered.items():
+        (out / name).write_text(content, encoding="utf-8")
+
+
+def _waveform(w: Waveform) -> dict[str, Any]:
+    return {"duration": round(w.duration, 3), "peaks_per_second": w.peaks_per_second, "peaks": list(w.peaks)}
+
+
+def _names(mapping: dict[str, str]) -> Any:
+    def lookup(participant_id: str) -> Participant | None:
+        name = mapping.get(participant_id.lower())
+        return Participant(speaker=0, participant_id=participant_id, name=name) if name else None
+
+    return lookup
+
+
+def quiet_logging() -> None:
+    """A command-line run prints only errors (and a progress bar on a terminal), unless a level is asked for."""
+    if "REFLECTOR_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.WARNING)
+    # faster-whisper logs every window it decodes at INFO.
+    logging.getLogger("faster_whisper").setLevel(max(logging.WARNING, logging.getLogger().level))
+
+
+def run(args: argparse.Namespace) -> int:
+    from reflector_app.commands.pipeline_adapters import build_cli_adapters
+
+    quiet_logging()
+    try:
+        names = load_participants(args.participants) if args.participants else {}
+        adapters = build_cli_adapters(model=args.model, cpu_threads=args.threads, model_cache=args.model_cache)
+        args.out.mkdir(parents=True, exist_ok=True)
+    except (ConfigurationError, OSError) as exc:
+        _error(str(exc))
+        return 2
+    progress = Progress(enabled=sys.stderr.isatty())
+    mp3 = args.out / "audio.mp3"
+    paths: list[Path] = list(args.tracks)
+    try:
+        if is_single_file(paths):
+            result = process_single_file(
+                TrackFile(paths[0], str(paths[0])),
+                audio=adapters.audio,
+                transcriber=adapters.transcriber,
+                mp3_path=mp3,
+                progress=progress,
+            )
+        else:
+            result = process_multitrack(
+                [TrackFile(p, str(p)) for p in paths],
+                audio=adapters.audio,
+                transcriber=adapters.transcriber,
+                mp3_path=mp3,
+                names=_names(names),
+                progress=progress,
+            )
+    except (ReflectorError, OSError) as exc:
+        progress.close()
+        _error(f"{paths[0]}: {getattr(exc, 'reason', None) or exc}")
+        return 1
+    progress.close()
+    for failure in result.failed_tracks:
+        _error(f"{failure.track}: {failure.reason}")
+    for skipped in result.skipped:
+        _error(f"{skipped.track}: skipped, {skipped.reason}")
+    if len(result.failed_tracks) == len(result.participants):
+        return 1  # nothing was transcribed: no transcript is better than an empty one
+    write_outputs(result, args.out)
+    if result.mixdown_error is not None:
+        _error(f"audio.mp3 not written: {result.mixdown_error}")
+    if sys.stderr.isatty():
+        print(f"{len(result.words)} words, {len(result.participants)} speakers → {args.out}", file=sys.stderr)
+    return 1 if result.failed_tracks or result.mixdown_error else 0

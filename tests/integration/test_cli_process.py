@@ -1,0 +1,108 @@
+"""``reflector process`` end to end on the example meeting: real PyAV engine, real tiny.en model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reflector_app.commands.process import OUTPUTS
+from reflector_core.exports import srt, webvtt
+
+pytestmark = pytest.mark.slow
+
+MEETING = Path(__file__).parents[2] / "examples" / "meeting"
+TRACKS = sorted((MEETING / "tracks").iterdir())
+
+
+def reflector(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "reflector_app.cli", *map(str, args)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def test_the_example_meeting_gives_all_six_outputs_with_names_and_times(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = reflector("process", *TRACKS, "--participants", MEETING / "participants.json", "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # quiet when not on a terminal
+    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+
+    truth = json.loads((MEETING / "truth.json").read_text())
+    doc = json.loads((out / "transcript.json").read_text())
+    by_pid = {p["participant_id"]: p for p in truth["participants"]}
+    assert {(p["participant_id"], p["name"]) for p in doc["participants"]} == {
+        (pid, p["name"]) for pid, p in by_pid.items()
+    }
+    # Every utterance is found, on time, under the right speaker.
+    speaker_pid = {p["speaker"]: p["participant_id"] for p in doc["participants"]}
+    for u in truth["utterances"]:
+        pid = truth["participants"][u["speaker"]]["participant_id"]
+        near = [w for w in doc["words"] if abs(w["start"] - u["onset"]) < 0.25]
+        assert near and speaker_pid[near[0]["speaker"]] == pid, u
+    assert doc["failed_tracks"] == []
+    assert doc["duration"] == pytest.approx(truth["duration"], abs=0.5)
+
+    cues = webvtt.parse((out / "transcript.vtt").read_text())
+    assert {c.speaker for c in cues} == {p["name"] for p in truth["participants"]}
+    assert len(srt.parse((out / "transcript.srt").read_text())) == len(cues)
+    assert "Alice:" in (out / "transcript.txt").read_text()
+    wave = json.loads((out / "waveform.json").read_text())
+    assert wave["duration"] == pytest.approx(truth["duration"], abs=0.5) and max(wave["peaks"]) > 0
+    assert (out / "audio.mp3").read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+
+
+def test_bad_files_are_named_on_one_line_each_and_the_rest_is_transcribed(tmp_path: Path) -> None:
+    corrupt = tmp_path / "1773480604000-11111111-1111-4111-8111-111111111111-cam-audio-1773480604100"
+    corrupt.write_text("this is not audio\n")
+    missing = tmp_path / "1773480604000-21111111-1111-4111-8111-111111111111-cam-audio-1773480604200"
+    good = tmp_path / "tracks"
+    good.mkdir()
+    for t in TRACKS[:2]:
+        shutil.copy(t, good / t.name)
+    out = tmp_path / "out"
+    done = reflector("process", corrupt, *sorted(good.iterdir()), missing, "--out", out)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 2, done.stderr
+    assert sum(str(corrupt) in line for line in lines) == 1
+    assert sum(str(missing) in line and "no such file" in line for line in lines) == 1
+    doc = json.loads((out / "transcript.json").read_text())
+    assert {f["track"] for f in doc["failed_tracks"]} == {str(corrupt), str(missing)}
+    pids = {p["speaker"]: p["participant_id"] for p in doc["participants"]}
+    spoke = {pids[w["speaker"]] for w in doc["words"]}
+    assert spoke == {t.name.split("-cam-")[0][14:] for t in TRACKS[:2]}
+    assert (out / "audio.mp3").stat().st_size > 0
+
+
+def test_one_mixed_recording_is_one_speaker(tmp_path: Path) -> None:
+    mixed = next((MEETING / "mixed").iterdir())
+    done = reflector("process", mixed, "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((tmp_path / "transcript.json").read_text())
+    assert {w["speaker"] for w in doc["words"]} == {0} and len(doc["words"]) > 50
+    assert "Speaker 0:" in (tmp_path / "transcript.txt").read_text()
+
+
+def test_an_unknown_model_is_a_one_line_configuration_error(tmp_path: Path) -> None:
+    done = reflector("process", TRACKS[0], "--model", "large-v9", "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "unknown model 'large-v9'" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_inspect_prints_one_json_line_per_track_and_names_bad_ones(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing.webm"
+    done = reflector("inspect", *TRACKS, missing)
+    assert done.returncode == 1
+    rows = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [r["file"] for r in rows] == [str(t) for t in TRACKS]
+    truth = json.loads((MEETING / "truth.json").read_text())
+    joins = sorted(t["join"] for t in truth["tracks"])
+    assert sorted(r["start"] for r in rows) == pytest.approx(joins, abs=0.05)
+    assert all(r["offset"]["filename"] - r["offset"]["metadata"] == pytest.approx(0.209, abs=0.01) for r in rows)
+    assert sum(len(r["gaps"]) for r in rows) == sum(len(t["muted"]) for t in truth["tracks"])
+    assert str(missing) in done.stderr and done.stderr.count("\n") == 1

@@ -1,0 +1,298 @@
+"""Benchmark: Reflector's multitrack pipeline against the full-track baseline, on a generated meeting.
+
+    python tools/bench_pipeline.py [--long] [--minutes N] [--model tiny.en|base|PATH] [--no-baseline]
+
+Generates a 4-speaker meeting (10 minutes; 60 with ``--long``) plus one participant who stays
+unmuted and never speaks, with ``tools/synth_meeting.py`` into a temporary directory, then runs in
+fresh subprocesses (so peak RSS is each strategy's own):
+
+- ours: ``process_multitrack`` (probe → VAD-gated, packed Whisper per track → merge → mixdown);
+- baseline: what the reference system does: pad every track with silence to the meeting timeline
+  by re-encoding it, mix the padded files, transcribe every padded full-length track (no VAD,
+  faster-whisper defaults) with the same model.
+
+Prints per-stage seconds, real-time factor, peak RSS, WER and timing errors (``tools/score.py``),
+the silent participant's word count and the baseline/ours time ratio; ``--json FILE`` saves them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+TARGET_RTF = 0.06
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+# --- ours --------------------------------------------------------------------------------------
+
+
+def run_ours(meeting: Path, out: Path, model: str, threads: int) -> dict[str, Any]:
+    from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
+    from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.exports import json as json_export
+    from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack
+
+    truth = json.loads((meeting / "truth.json").read_text())
+    files = [TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]]
+    t0 = time.perf_counter()
+    transcriber = WhisperTranscriber(WhisperSettings(model=model, cpu_threads=threads))
+    transcriber.model  # noqa: B018 - load now, so the stage times below are pure work
+    stages: dict[str, list[float]] = {"load model": [t0, time.perf_counter()]}
+
+    def progress(stage: str, _done: float, _total: float) -> None:
+        now = time.perf_counter()
+        stages.setdefault(stage, [now, now])[1] = now
+
+    result = process_multitrack(
+        files, audio=PyAVAudioEngine(), transcriber=transcriber, mp3_path=out / "audio.mp3", progress=progress
+    )
+    total = time.perf_counter() - t0
+    (out / "transcript.json").write_text(
+        json_export.render(result.words, result.participants, duration=result.duration)
+    )
+    return {
+        "seconds": round(total, 2),
+        "stages": {k: round(b - a, 2) for k, (a, b) in stages.items()},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+        "failed_tracks": [f.reason for f in result.failed_tracks],
+    }
+
+
+# --- baseline ----------------------------------------------------------------------------------
+
+
+def _frames(path: Path, rate: int) -> Iterator[tuple[float, Any]]:
+    """(meeting time, mono float32 samples) of every decoded frame, resampled to ``rate``."""
+    import av
+
+    with av.open(str(path)) as container:
+        stream = container.streams.audio[0]
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
+        for frame in container.decode(stream):
+            if frame.pts is None:
+                continue
+            t = float(frame.pts * frame.time_base)
+            for r in resampler.resample(frame):
+                yield t, r.to_ndarray()[0]
+
+
+def pad_track(src: Path, dst: Path, duration: float, rate: int = 48_000) -> None:
+    """Re-encode ``src`` to Opus with silence from 0 to its offset and in every gap (``adelay``+``aresample``)."""
+    import av
+    import numpy as np
+
+    with av.open(str(dst), "w", format="webm") as out:
+        stream = out.add_stream("libopus", rate=rate, layout="mono")
+        written = 0
+
+        def put(samples: Any) -> None:
+            nonlocal written
+            frame = av.AudioFrame.from_ndarray(samples.reshape(1, -1).astype(np.float32), format="flt", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, written, Fraction(1, rate)
+            written += samples.size
+            for packet in stream.encode(frame):
+                out.mux(packet)
+
+        for t, samples in _frames(src, rate):
+            gap = round(t * rate) - written
+            while gap > 0:
+                n = min(gap, rate)
+                put(np.zeros(n, dtype=np.float32))
+                gap -= n
+            put(samples)
+        end = round(duration * rate)
+        while written < end:
+            put(np.zeros(min(rate, end - written), dtype=np.float32))
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def mix_padded(paths: list[Path], mp3: Path, rate: int = 48_000) -> None:
+    """``amix`` of aligned files: decode them side by side and sum, one second at a time."""
+    import av
+    import numpy as np
+
+    sources = [_frames(p, rate) for p in paths]
+    buffers = [np.zeros(0, dtype=np.float32) for _ in paths]
+    done = [False] * len(paths)
+    with av.open(str(mp3), "w") as out:
+        stream = out.add_stream("libmp3lame", rate=rate, layout="mono")
+        written = 0
+        while not all(done):
+            for i, src in enumerate(sources):
+                while not done[i] and buffers[i].size < rate:
+                    try:
+                        buffers[i] = np.concatenate([buffers[i], next(src)[1]])
+                    except StopIteration:
+                        done[i] = True
+            n = (
+                max(b.size for b in buffers)
+                if all(done)
+                else min(b.size for b, d in zip(buffers, done, strict=False) if not d)
+            )
+            if n == 0:
+                break
+            mixed = np.zeros(n, dtype=np.float32)
+            for i, b in enumerate(buffers):
+                mixed[: min(n, b.size)] += b[:n]
+                buffers[i] = b[n:]
+            frame = av.AudioFrame.from_ndarray(np.clip(mixed, -1, 1).reshape(1, -1), format="flt", layout="mono")
+            frame.sample_rate, frame.pts, frame.time_base = rate, written, Fraction(1, rate)
+            written += n
+            for packet in stream.encode(frame):
+                out.mux(packet)
+        for packet in stream.encode(None):
+            out.mux(packet)
+
+
+def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str, Any]:
+    from faster_whisper import WhisperModel
+
+    from reflector_adapters.asr.models import resolve_model
+    from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.exports import json as json_export
+    from reflector_core.model import Participant, Word
+    from reflector_core.usecases.process_multitrack import TrackFile, order_tracks
+
+    truth = json.loads((meeting / "truth.json").read_text())
+    tracks, _ = order_tracks([TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
+    engine = PyAVAudioEngine()
+    stages: dict[str, float] = {}
+    t0 = time.perf_counter()
+    whisper = WhisperModel(str(resolve_model(model).path), device="cpu", compute_type="int8", cpu_threads=threads)
+    stages["load model"] = time.perf_counter() - t0
+
+    t = time.perf_counter()
+    ends = [engine.probe(x.file.path, filename_offset=x.filename_offset).timeline.end for x in tracks]
+    duration = max(ends)
+    padded = [out / f"padded_{x.speaker}.webm" for x in tracks]
+    for x, dst in zip(tracks, padded, strict=True):
+        pad_track(x.file.path, dst, duration)
+    stages["pad"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    mix_padded(padded, out / "audio.mp3")
+    stages["mixdown"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    words: list[Word] = []
+    for x, path in zip(tracks, padded, strict=True):
+        segments, _ = whisper.transcribe(str(path), language="en", word_timestamps=True)
+        for seg in segments:
+            for w in seg.words or ():
+                if w.word.strip():
+                    words.append(Word(w.word, max(0.0, w.start), max(w.start, w.end, 0.0), x.speaker))
+    stages["transcribe"] = time.perf_counter() - t
+    total = time.perf_counter() - t0
+    participants = [Participant(x.speaker, x.participant_id) for x in tracks]
+    (out / "transcript.json").write_text(json_export.render(words, participants, duration=duration))
+    return {
+        "seconds": round(total, 2),
+        "stages": {k: round(v, 2) for k, v in stages.items()},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+def child(strategy: str, meeting: Path, out: Path, model: str, threads: int) -> dict[str, Any]:
+    """Run one strategy in a fresh interpreter and return its report (stdout's last line)."""
+    out.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, __file__, "--child", strategy, "--meeting", str(meeting), "--out", str(out)]
+    cmd += ["--model", model, "--threads", str(threads)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{strategy} failed:\n{done.stderr}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    from score import load_hyp, score
+
+    truth = json.loads((meeting / "truth.json").read_text())
+    report["score"] = score(truth, load_hyp(out / "transcript.json"))
+    return report
+
+
+def show(name: str, r: dict[str, Any], duration: float) -> None:
+    s = r["score"]
+    stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
+    print(f"\n{name}")
+    print(f"  time           {r['seconds']:.1f} s  (RTF {r['seconds'] / duration:.3f})   stages: {stages}")
+    print(f"  peak RSS       {r['peak_rss_mb']:.0f} MB")
+    print(f"  WER            {s['wer']:.2%}  (speakers ignored {s['wer_any_speaker']:.2%})")
+    print(
+        f"  onset error    median {s['onset_err_median']} s, p90 {s['onset_err_p90']} s;"
+        f"  offset median {s['offset_err_median']} s  ({s['matched_utterances']}/{s['utterances']} utterances)"
+    )
+    print(f"  silent participant: {s['silent_words']} words   unattributed: {s['unattributed_words']}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--long", action="store_true", help="a 60-minute meeting instead of 10")
+    ap.add_argument("--minutes", type=float, help="meeting length (overrides --long)")
+    ap.add_argument("--model", default="tiny.en")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--no-baseline", action="store_true", help="skip the (slow) full-track baseline")
+    ap.add_argument("--keep", type=Path, help="work in this directory and keep it (default: a temporary one)")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    ap.add_argument("--child", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    ap.add_argument("--meeting", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.child:
+        run = run_ours if args.child == "ours" else run_baseline
+        print(json.dumps(run(args.meeting, args.out, args.model, args.threads)))
+        return
+
+    minutes = args.minutes or (60.0 if args.long else 10.0)
+    with tempfile.TemporaryDirectory(prefix="reflector-bench-") as tmp:
+        work = args.keep or Path(tmp)
+        meeting = work / "meeting"
+        if not (meeting / "truth.json").is_file():
+            t = time.perf_counter()
+            gen = [sys.executable, str(ROOT / "tools" / "synth_meeting.py"), "--out", str(meeting)]
+            gen += ["--speakers", "4", "--silent", "1", "--minutes", str(minutes), "--seed", str(args.seed)]
+            subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
+            print(f"generated a {minutes:g}-minute meeting in {time.perf_counter() - t:.0f} s: {meeting}")
+        truth = json.loads((meeting / "truth.json").read_text())
+        duration = float(truth["duration"])
+        results: dict[str, Any] = {"duration": duration, "model": args.model, "threads": args.threads}
+        results["ours"] = child("ours", meeting, work / "ours", args.model, args.threads)
+        show(f"ours ({args.model}, int8, {args.threads} threads)", results["ours"], duration)
+        if not args.no_baseline:
+            results["baseline"] = child("baseline", meeting, work / "baseline", args.model, args.threads)
+            show("baseline (pad + amix + full-track Whisper, no VAD)", results["baseline"], duration)
+            ratio = results["baseline"]["seconds"] / results["ours"]["seconds"]
+            results["speedup"] = round(ratio, 2)
+            print(f"\nbaseline / ours: {ratio:.1f}x faster")
+        rtf = results["ours"]["seconds"] / duration
+        print(
+            f"ours RTF {rtf:.3f} (target <= {TARGET_RTF}); silent participant words: "
+            f"{results['ours']['score']['silent_words']} (target 0)"
+        )
+        if args.json:
+            args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
