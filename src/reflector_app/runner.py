@@ -12,6 +12,7 @@ from typing import Any
 
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
+from dramatiq.middleware.asyncio import AsyncIO
 
 from reflector_app.bootstrap import build_container
 from reflector_app.container import Container
@@ -23,6 +24,26 @@ from reflector_app.workers.schedule import make_scheduler
 log = logging.getLogger(__name__)
 
 
+class CloseAdapters(dramatiq.Middleware):
+    """Closes the worker's adapters once every actor has finished, before the event loop stops.
+
+    Added in front of Dramatiq's ``AsyncIO`` middleware so its ``after_worker_shutdown`` runs first:
+    closing earlier would pull clients from under jobs still running.
+    """
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def after_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        loop_thread = get_event_loop_thread()
+        if loop_thread is None:
+            return
+        try:
+            loop_thread.run_coroutine(self.runtime.aclose())
+        except Exception:  # closing is best effort; the process is ending
+            log.exception("closing the worker's adapters failed")
+
+
 def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 2) -> tuple[dramatiq.Worker, Runtime]:
     """Declare the actors on ``broker`` and start consuming (in threads of this process)."""
     queue = DramatiqQueue(broker)
@@ -32,18 +53,14 @@ def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 
 
     runtime = Runtime(build)
     declare_actors(broker, runtime)
+    broker.add_middleware(CloseAdapters(runtime), before=AsyncIO)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
     return worker, runtime
 
 
 def stop_worker(worker: dramatiq.Worker, runtime: Runtime) -> None:
-    loop_thread = get_event_loop_thread()
-    if loop_thread is not None:
-        try:
-            loop_thread.run_coroutine(runtime.aclose())
-        except Exception:  # closing is best effort; the process is ending
-            log.exception("closing the worker's adapters failed")
+    """Stop consuming, let running jobs finish, then close the adapters (``CloseAdapters``)."""
     worker.stop()
 
 
