@@ -143,6 +143,11 @@ class MemoryMeetings:
     async def ended_but_active(self, now: datetime) -> builtins.list[Meeting]:
         return [m for m in self.s.meetings.values() if m.active and m.end < now]
 
+    async def active(self, platform: Platform) -> builtins.list[Meeting]:
+        return sorted(
+            (m for m in self.s.meetings.values() if m.active and m.platform == platform), key=lambda m: m.start
+        )
+
 
 class MemoryRecordings:
     def __init__(self, store: MemoryStore) -> None:

@@ -226,6 +226,10 @@ class MeetingRepository(Protocol):
 
     async def ended_but_active(self, now: datetime) -> list[Meeting]: ...
 
+    async def active(self, platform: Platform) -> builtins.list[Meeting]:
+        """Every active meeting on ``platform``, oldest start first (presence reconciliation)."""
+        ...
+
 
 class RecordingRepository(Protocol):
     async def upsert(self, recording: Recording) -> tuple[Recording, bool]:

@@ -176,6 +176,11 @@ class SqlMeetings:
     async def ended_but_active(self, now: datetime) -> list[Meeting]:
         return await self._many(and_(tb.meeting.c.active.is_(True), tb.meeting.c.end_at < now), tb.meeting.c.end_at)
 
+    async def active(self, platform: Platform) -> list[Meeting]:
+        return await self._many(
+            and_(tb.meeting.c.active.is_(True), tb.meeting.c.platform == platform.value), tb.meeting.c.start_at
+        )
+
     async def _one(self, where: ColumnElement[bool]) -> Meeting | None:
         row = (await self._conn.execute(_meetings_with_room_name().where(where))).mappings().first()
         return rows.meeting_from(row) if row else None

@@ -22,7 +22,12 @@ from reflector_core.usecases.consent import APPLY_CONSENT_JOB, SWEEP_CONSENT_JOB
 from reflector_core.usecases.discovery import drain_recording_notifications, poll_daily_recordings
 from reflector_core.usecases.events import HANDLE_EVENT_JOB, handle_event
 from reflector_core.usecases.ingest import PROCESS_JOB
-from reflector_core.usecases.maintenance import deactivate_finished_meetings, requeue_stuck
+from reflector_core.usecases.maintenance import (
+    RECONCILE_PRESENCE_JOB,
+    deactivate_finished_meetings,
+    reconcile_presence,
+    requeue_stuck,
+)
 from reflector_core.usecases.outbound import (
     ANNOUNCE_TRANSCRIPT_JOB,
     DELIVER_WEBHOOK_JOB,
@@ -208,6 +213,13 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         c = await runtime.container()
         await retry_due_webhooks(unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock)
 
+    @actor(RECONCILE_PRESENCE_JOB)
+    async def presence() -> None:
+        c = await runtime.container()
+        daily = c.platforms.get(Platform.DAILY)
+        if daily is not None:
+            await reconcile_presence(daily, unit_of_work=c.unit_of_work, clock=c.clock)
+
     declared = (
         handle_platform_event,
         process,
@@ -221,5 +233,6 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         announce,
         deliver,
         retry_webhooks,
+        presence,
     )
     return {a.actor_name: a for a in declared}

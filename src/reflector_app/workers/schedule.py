@@ -7,6 +7,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from reflector_app.settings import Settings
 from reflector_core.ports import JobQueue
 from reflector_core.usecases.consent import SWEEP_CONSENT_JOB
+from reflector_core.usecases.maintenance import RECONCILE_PRESENCE_JOB
 from reflector_core.usecases.outbound import RETRY_WEBHOOKS_JOB
 from reflector_core.usecases.retention import RETENTION_JOB
 
@@ -24,6 +25,8 @@ def periodic_jobs(settings: Settings) -> dict[str, int]:
         jobs[RETENTION_JOB] = 3600
     if settings.daily_api_key:
         jobs["poll_daily_recordings"] = settings.daily_poll_seconds
+        # Daily has no session history API: presence snapshots are how we learn who was there.
+        jobs[RECONCILE_PRESENCE_JOB] = settings.presence_poll_seconds
     if settings.sqs_queue_url:
         # The actor long-polls for sqs_poll_seconds; back to back keeps latency low without a busy loop.
         jobs["poll_recording_notifications"] = max(1, settings.sqs_poll_seconds)

@@ -6,8 +6,11 @@ import logging
 from collections.abc import Callable
 from datetime import timedelta
 
+import attrs
+
+from reflector_core.errors import ReflectorError
 from reflector_core.model import TranscriptStatus
-from reflector_core.ports import Clock, JobQueue, UnitOfWork
+from reflector_core.ports import Clock, JobQueue, UnitOfWork, VideoPlatform
 from reflector_core.usecases.ingest import PROCESS_JOB
 
 log = logging.getLogger(__name__)
@@ -42,3 +45,40 @@ async def requeue_stuck(
         await queue.enqueue(PROCESS_JOB, transcript_id=tid)
         log.warning("transcript %s was stuck; re-enqueued", tid)
     return ids
+
+
+RECONCILE_PRESENCE_JOB = "reconcile_presence"
+
+
+async def reconcile_presence(
+    platform: VideoPlatform, *, unit_of_work: Callable[[], UnitOfWork], clock: Clock
+) -> dict[str, int]:
+    """Bring our participant sessions in line with who the platform says is in each active meeting.
+
+    Participant webhooks get lost too; the presence snapshot is the truth. Everyone present is
+    upserted (idempotent: a repeated snapshot changes nothing); a session we hold open whose
+    participant is no longer present is closed now. Returns, per meeting id, how many are present.
+    A meeting whose presence cannot be read is skipped until the next run.
+    """
+    async with unit_of_work() as uow:
+        meetings = [m for m in await uow.meetings.active(platform.platform) if m.id is not None]
+    present_counts: dict[str, int] = {}
+    for meeting in meetings:
+        meeting_id = meeting.id or ""
+        try:
+            present = await platform.room_sessions(meeting)  # outside any transaction: a network call
+        except ReflectorError as exc:
+            log.warning("presence of meeting %s unavailable: %s", meeting_id, exc)
+            continue
+        now = clock.now()
+        async with unit_of_work() as uow:
+            here = set()
+            for session in present:
+                here.add(session.session_id)
+                await uow.participant_sessions.upsert(attrs.evolve(session, meeting_id=meeting_id))
+            for known in await uow.participant_sessions.for_meeting(meeting_id):
+                if known.left_at is None and known.session_id not in here:
+                    await uow.participant_sessions.upsert(attrs.evolve(known, left_at=max(now, known.joined_at)))
+            await uow.commit()
+        present_counts[meeting_id] = len(present)
+    return present_counts

@@ -199,9 +199,12 @@ async def test_meeting_lookups(uow: UoW) -> None:
         assert await u.meetings.near("standup", T0 + timedelta(days=3), window_seconds=60) == []
         assert early.id and late.id
         assert [m.id for m in await u.meetings.ended_but_active(T0 + timedelta(minutes=30))] == [early.id]
+        assert [m.id for m in await u.meetings.active(Platform.DAILY)] == [early.id, late.id]
+        assert [m.id for m in await u.meetings.active(Platform.WHEREBY)] == [whereby.id]
         await u.meetings.deactivate(early.id)
         await u.meetings.deactivate(early.id)
         assert await u.meetings.ended_but_active(T0 + timedelta(minutes=30)) == []
+        assert [m.id for m in await u.meetings.active(Platform.DAILY)] == [late.id]
         with pytest.raises(NotFoundError):
             await u.meetings.deactivate("missing")
         await u.commit()
