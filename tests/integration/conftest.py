@@ -122,6 +122,7 @@ def production(
 
     service = Service("production", env, tmp_path, upload)
     service.buckets = buckets  # type: ignore[attr-defined]
+    service.s3 = s3  # type: ignore[attr-defined]
     service.sqs = moto.boto3_client("sqs")  # type: ignore[attr-defined]
     service.queue_url = queue_url  # type: ignore[attr-defined]
     _migrate(service)

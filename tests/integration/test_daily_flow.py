@@ -91,3 +91,67 @@ def test_a_lost_webhook_is_recovered_by_polling(service: Service, fake_daily: Fa
     transcript = service.wait_transcript(body["payload"]["recording_id"])
     assert transcript["status"] == "done"
     assert {p["name"] for p in transcript["participants"]} == {"Alice", "Bob"}
+
+
+def _audio_objects(service: Service, transcript_id: str) -> list[str]:
+    prefix = f"transcripts/{transcript_id}/"
+    buckets = getattr(service, "buckets", None)
+    if buckets is None:
+        folder = service.workdir / "storage" / "reflector-transcripts" / prefix
+        return sorted(p.name for p in folder.glob("*")) if folder.exists() else []
+    listing = service.s3.list_objects_v2(Bucket=buckets["transcripts"], Prefix=prefix)  # type: ignore[attr-defined]
+    return sorted(o["Key"].rsplit("/", 1)[1] for o in listing.get("Contents", []))
+
+
+def test_room_webhook_is_signed_and_a_refusal_deletes_every_audio_object(
+    service: Service, fake_daily: FakeDaily
+) -> None:
+    from reflector_core.signing import header_of, verify
+    from tests.fakes.receiver import Receiver
+
+    receiver = Receiver().start()
+    try:
+        r = service.api(
+            "POST",
+            "/v1/rooms",
+            json={
+                "name": "consult",
+                "platform": "daily",
+                "consent_policy": "required-keep-text",
+                "webhook_url": receiver.url,
+                "webhook_secret": "room-secret",
+            },
+        )
+        assert r.status_code == 201, r.text
+        meeting = service.api("POST", "/v1/rooms/consult/meeting").json()["meeting"]
+        body = _recording(service, fake_daily, meeting["platform_room_name"], session="mtg-3")
+        assert _post_webhook(service, body) == "accepted"
+        transcript = service.wait_transcript(body["payload"]["recording_id"])
+        assert transcript["status"] == "done"
+        assert _audio_objects(service, transcript["id"]) == ["audio.mp3", "waveform.json"]
+
+        # The room hears about it, signed, and the signature verifies over the raw body.
+        wait_until(lambda: receiver.received, timeout=60, what="the room's webhook")
+        headers, raw = receiver.received[0]
+        verify("room-secret", raw, header_of(headers), now=time.time())
+        event = json.loads(raw)
+        assert event["event"] == "transcript.completed"
+        assert event["transcript"]["id"] == transcript["id"] and "<v Alice>" in event["transcript"]["webvtt"]
+
+        # One participant refuses: every audio object goes, the text stays (keep-text policy).
+        r = service.api(
+            "POST", f"/v1/meetings/{meeting['id']}/consent", json={"participant": "u-1", "choice": "refused"}
+        )
+        assert r.status_code == 201, r.text
+
+        def deleted() -> bool:
+            t = service.api("GET", f"/v1/transcripts/{transcript['id']}").json()
+            return bool(t["audio_deleted"])
+
+        wait_until(deleted, timeout=60, what="audio to be deleted")
+        assert _audio_objects(service, transcript["id"]) == []
+        assert service.api("GET", f"/v1/transcripts/{transcript['id']}/audio.mp3").status_code == 404
+        words = service.api("GET", f"/v1/transcripts/{transcript['id']}/export.json").json()["words"]
+        assert len(words) >= 20
+    finally:
+        receiver.stop()
