@@ -1,4 +1,7 @@
-"""Developer tasks. Sessions run in the project's .venv (``./dev`` creates it), not in venvs of their own."""
+"""Developer tasks. Sessions run in the project's .venv (``./dev`` creates it), not in venvs of their own.
+
+``./dev test`` = lint, typecheck, tests; ``./dev demo``; ``./dev -s bench | load | demo-service | fmt``.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +54,12 @@ def demo(session: nox.Session) -> None:
     )
     session.log("wrote %s", ", ".join(sorted(p.name for p in out.iterdir())))
     print((out / "transcript.txt").read_text(encoding="utf-8"))
+
+
+@nox.session(name="demo-service")
+def demo_service(session: nox.Session) -> None:
+    """The whole service flow on embedded defaults: serve, drop tracks, signed webhook, wait, print."""
+    session.run(sys.executable, "tools/demo_service.py", *session.posargs)
 
 
 @nox.session
