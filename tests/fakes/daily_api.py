@@ -10,34 +10,21 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from tests.fakes.server import LocalServer
 
-class FakeDaily:
+
+class FakeDaily(LocalServer):
     def __init__(self, api_key: str = "test-key") -> None:
         self.api_key = api_key
         self.recordings: list[dict[str, Any]] = []  # newest first
         self.participants: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, str]] = []
         self.rooms: dict[str, dict[str, Any]] = {}
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def start(self) -> FakeDaily:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler(), "/v1")
 
     def add_recording(self, webhook_payload: dict[str, Any], mtg_session_id: str | None = None) -> None:
         """Add a recording as the list API shows it, from a ``recording.ready-to-download`` payload."""

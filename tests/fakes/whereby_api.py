@@ -4,33 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlparse
 
+from tests.fakes.server import LocalServer
 
-class FakeWhereby:
+
+class FakeWhereby(LocalServer):
     def __init__(self, api_key: str = "whereby-key") -> None:
         self.api_key = api_key
         self.meetings: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, Any]] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/v1"
-
-    def start(self) -> FakeWhereby:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler(), "/v1")
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

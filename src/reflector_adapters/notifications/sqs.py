@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
-from types import TracebackType
-from typing import Any, Self
+from contextlib import contextmanager
+from typing import Any
 
 import aiohttp
 from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession, get_session
+from aiobotocore.session import AioSession
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reflector_adapters.aws_client import OwnedClient
 from reflector_adapters.notifications.config import SQS_MAX_VISIBILITY, SqsQueueConfig
 from reflector_adapters.notifications.s3_events import notification_from_message
 from reflector_core.errors import InvalidInputError, PayloadError, QueueError
@@ -31,57 +31,31 @@ MAX_BATCH = 10
 MAX_WAIT_SECONDS = 20
 
 
-class SqsRecordingNotifications:
+class SqsRecordingNotifications(OwnedClient):
     """Open before use: ``async with SqsRecordingNotifications(config) as queue: ...``."""
 
+    service = "sqs"
+
     def __init__(self, config: SqsQueueConfig, *, session: AioSession | None = None) -> None:
+        super().__init__(session)
         self.config = config
         self.queue_url = config.queue_url
-        self._session = session or get_session()
-        self._stack: AsyncExitStack | None = None
-        self._client: Any = None
 
-    async def open(self) -> None:
-        if self._client is not None:
-            return
+    def client_arguments(self) -> dict[str, Any]:
         c = self.config
-        aio_config = AioConfig(
-            region_name=c.effective_region,
-            connect_timeout=c.connect_timeout,
-            read_timeout=c.read_timeout,
-            retries={"max_attempts": c.max_attempts, "mode": "standard"},
-        )
-        stack = AsyncExitStack()
-        try:
-            self._client = await stack.enter_async_context(
-                self._session.create_client(
-                    "sqs",
-                    region_name=c.effective_region,
-                    endpoint_url=c.endpoint_url,
-                    aws_access_key_id=c.access_key_id,
-                    aws_secret_access_key=c.secret_access_key,
-                    aws_session_token=c.session_token,
-                    config=aio_config,
-                )
-            )
-        except BaseException:
-            await stack.aclose()
-            raise
-        self._stack = stack
-
-    async def close(self) -> None:
-        stack, self._stack, self._client = self._stack, None, None
-        if stack is not None:
-            await stack.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
+        return {
+            "region_name": c.effective_region,
+            "endpoint_url": c.endpoint_url,
+            "aws_access_key_id": c.access_key_id,
+            "aws_secret_access_key": c.secret_access_key,
+            "aws_session_token": c.session_token,
+            "config": AioConfig(
+                region_name=c.effective_region,
+                connect_timeout=c.connect_timeout,
+                read_timeout=c.read_timeout,
+                retries={"max_attempts": c.max_attempts, "mode": "standard"},
+            ),
+        }
 
     @property
     def _sqs(self) -> Any:

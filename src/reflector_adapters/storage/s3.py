@@ -12,17 +12,17 @@ import logging
 import math
 import os
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from uuid import uuid4
 
 import aiohttp
 from aiobotocore.config import AioConfig
-from aiobotocore.session import AioSession, get_session
+from aiobotocore.session import AioSession
 from botocore.exceptions import BotoCoreError, ClientError
 
+from reflector_adapters.aws_client import OwnedClient
 from reflector_adapters.storage.config import S3_MAX_PARTS, S3_MAX_PRESIGN_SECONDS, S3BucketConfig
 from reflector_adapters.storage.keys import validate_key, validate_prefix
 from reflector_core.errors import (
@@ -61,70 +61,44 @@ def _read_part(path: Path, offset: int, length: int) -> bytes:
         return f.read(length)
 
 
-class S3Storage:
+class S3Storage(OwnedClient):
     """One bucket on S3 (or MinIO, Garage, R2… through ``endpoint_url``).
 
     Open it before use and close it after: ``async with S3Storage(config) as storage: ...``. One
     instance holds one connection pool and may be shared by concurrent tasks.
     """
 
+    service = "s3"
+
     def __init__(self, config: S3BucketConfig, *, session: AioSession | None = None) -> None:
+        super().__init__(session)
         self.config = config
         self.bucket = config.name
-        self._session = session or get_session()
-        self._stack: AsyncExitStack | None = None
-        self._client: Any = None
 
-    # --- lifecycle -------------------------------------------------------------------------------
+    # --- lifecycle (open/close/async with: OwnedClient) ----------------------------------------
 
-    async def open(self) -> None:
-        if self._client is not None:
-            return
+    def client_arguments(self) -> dict[str, Any]:
         c = self.config
-        aio_config = AioConfig(
-            region_name=c.region,
-            connect_timeout=c.connect_timeout,
-            read_timeout=c.read_timeout,
-            retries={"max_attempts": c.max_attempts, "mode": "standard"},
-            s3={"addressing_style": c.effective_addressing_style},
-            signature_version="s3v4",
-            # botocore's default CRC checksums on every upload break several S3-compatible stores
-            # (older MinIO, Garage, R2); send them only where S3 requires them.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            max_pool_connections=max(10, 2 * c.transfer.max_concurrency),
-        )
-        stack = AsyncExitStack()
-        try:
-            self._client = await stack.enter_async_context(
-                self._session.create_client(
-                    "s3",
-                    region_name=c.region,
-                    endpoint_url=c.endpoint_url,
-                    aws_access_key_id=c.access_key_id,
-                    aws_secret_access_key=c.secret_access_key,
-                    aws_session_token=c.session_token,
-                    config=aio_config,
-                )
-            )
-        except BaseException:
-            await stack.aclose()
-            raise
-        self._stack = stack
-
-    async def close(self) -> None:
-        stack, self._stack, self._client = self._stack, None, None
-        if stack is not None:
-            await stack.aclose()
-
-    async def __aenter__(self) -> Self:
-        await self.open()
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
+        return {
+            "region_name": c.region,
+            "endpoint_url": c.endpoint_url,
+            "aws_access_key_id": c.access_key_id,
+            "aws_secret_access_key": c.secret_access_key,
+            "aws_session_token": c.session_token,
+            "config": AioConfig(
+                region_name=c.region,
+                connect_timeout=c.connect_timeout,
+                read_timeout=c.read_timeout,
+                retries={"max_attempts": c.max_attempts, "mode": "standard"},
+                s3={"addressing_style": c.effective_addressing_style},
+                signature_version="s3v4",
+                # botocore's default CRC checksums on every upload break several S3-compatible stores
+                # (older MinIO, Garage, R2); send them only where S3 requires them.
+                request_checksum_calculation="when_required",
+                response_checksum_validation="when_required",
+                max_pool_connections=max(10, 2 * c.transfer.max_concurrency),
+            ),
+        }
 
     @property
     def _s3(self) -> Any:
