@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from redis.asyncio import Redis
 from sqlalchemy import text
 
 from reflector_adapters.daily.client import DailyClient, DailySettings
@@ -173,6 +174,17 @@ async def build_container(
         await transcripts.exists("health-check")
 
     checks: dict[str, HealthCheck] = {"database": database, "storage": transcript_storage}
+    if settings.redis_url:
+        redis_client = Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=3)
+
+        async def broker() -> None:
+            await redis_client.ping()
+
+        async def close_redis() -> None:
+            await redis_client.aclose()
+
+        checks["queue"] = broker
+        closers.append(close_redis)
     pipeline = None
     if with_pipeline:
         from reflector_app.pipeline import build_pipeline  # loads the Whisper model: workers only

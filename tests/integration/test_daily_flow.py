@@ -155,3 +155,9 @@ def test_room_webhook_is_signed_and_a_refusal_deletes_every_audio_object(
         assert len(words) >= 20
     finally:
         receiver.stop()
+
+
+def test_ready_checks_every_dependency(service: Service) -> None:
+    r = service.http.get("/ready")
+    assert r.status_code == 200, r.text
+    assert r.json()["failures"] == {}
