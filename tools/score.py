@@ -1,7 +1,11 @@
 """Score a speaker-attributed transcript against ``tools/synth_meeting.py``'s truth.json.
 
-Adapted from the project's reference scorer: the same normalisation, alignment and metrics, so
-numbers are comparable, plus the check that silent participants got no words.
+Adapted from the project's reference scorer: the same alignment and metrics, plus the check that
+silent participants got no words. The normalisation (``tokens``) goes further than the reference
+scorer's (which mapped only 0–10, 30 and 40 and kept "1%" as one word "one"): every written number,
+ordinal, decimal and "%" is spelled out and hyphens split words, so "1%" matches "one percent"
+instead of costing a deletion. WER from before this change is up to ~0.5 points higher on the
+generated meetings (their "one percent" sentence).
 
 The transcript is Reflector's ``transcript.json`` (``words`` with start/end/speaker and a
 ``participants`` list naming each speaker index), or WebVTT with voice tags. A speaker may be given
@@ -24,15 +28,65 @@ import sys
 from pathlib import Path
 from typing import Any
 
-NUM = {
-    "0": "zero", "1": "one", "2": "two", "3": "three", "4": "four", "5": "five", "6": "six",
-    "7": "seven", "8": "eight", "9": "nine", "10": "ten", "30": "thirty", "40": "forty",
+_ONES = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]  # fmt: skip
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_ORDINAL = {
+    "one": "first", "two": "second", "three": "third", "five": "fifth", "eight": "eighth", "nine": "ninth",
+    "twelve": "twelfth",
 }  # fmt: skip
 
 
+def number_words(n: int) -> list[str]:
+    """A cardinal as it is read out: 40 → forty, 125 → one hundred twenty five (up to millions)."""
+    if n < 20:
+        return [_ONES[n]]
+    if n < 100:
+        return [_TENS[n // 10]] + ([_ONES[n % 10]] if n % 10 else [])
+    for size, name in ((1_000_000, "million"), (1000, "thousand"), (100, "hundred")):
+        if n >= size:
+            head, rest = divmod(n, size)
+            return number_words(head) + [name] + (number_words(rest) if rest else [])
+    raise AssertionError(n)  # pragma: no cover
+
+
+def _ordinal(word: str) -> str:
+    if word in _ORDINAL:
+        return _ORDINAL[word]
+    return word[:-1] + "ieth" if word.endswith("y") else word + "th"
+
+
+def tokens(word: str) -> list[str]:
+    """Normalised tokens of one written word: lower case, punctuation dropped, numbers spelled out.
+
+    What a reader takes as the same words counts as the same: "40" is "forty", "1%" is "one
+    percent", "2nd" is "second", "1,000" is "one thousand", "re-run" is "re run" (hyphens split, as
+    Whisper's own English normaliser does). Nothing else is merged: "time out" is not "timeouts".
+    """
+    w = word.lower().replace("’", "'").replace("%", " percent ")
+    out: list[str] = []
+    for part in re.split(r"[\s\-–—/]+", w):
+        part = re.sub(r"(?<=\d),(?=\d{3})", "", part)
+        m = re.fullmatch(r"\W*(\d+)(?:\.(\d+))?(st|nd|rd|th)?\W*", part)
+        if m and len(m.group(1)) <= 9:
+            spoken = number_words(int(m.group(1)))
+            if m.group(2):
+                spoken += ["point"] + [_ONES[int(d)] for d in m.group(2)]
+            elif m.group(3):
+                spoken[-1] = _ordinal(spoken[-1])
+            out += spoken
+            continue
+        part = re.sub(r"[^a-z0-9']", "", part).strip("'")
+        if part:
+            out.append(part)
+    return out
+
+
 def norm(word: str) -> str:
-    w = re.sub(r"[^a-z0-9']", "", word.lower().replace("’", "'"))
-    return NUM.get(w, w)
+    """The tokens of ``word`` joined by spaces (empty for punctuation alone)."""
+    return " ".join(tokens(word))
 
 
 def parse_vtt(text: str) -> list[dict[str, Any]]:
@@ -118,10 +172,8 @@ def align(ref: list[str], hyp: list[str]) -> tuple[int, list[tuple[int, int]]]:
 
 def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
     people = truth["participants"]
-    for w in hyp:
-        w["spk"] = speaker_index(w["speaker"], people)
-        w["n"] = norm(w["text"])
-    hyp = [w for w in hyp if w["n"]]
+    # One entry per normalised token: "1%" becomes "one" and "percent", both with the word's times.
+    hyp = [dict(w, spk=speaker_index(w["speaker"], people), n=t) for w in hyp for t in tokens(str(w["text"]))]
     utts = truth["utterances"]
 
     edits = total = matched = 0
@@ -131,10 +183,9 @@ def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
         mine = [u for u in sorted(utts, key=lambda u: u["onset"]) if u["speaker"] == p["speaker"]]
         ref, owner = [], []
         for k, u in enumerate(mine):
-            for w in u["text"].split():
-                if norm(w):
-                    ref.append(norm(w))
-                    owner.append(k)
+            for t in tokens(u["text"]):
+                ref.append(t)
+                owner.append(k)
         hw = sorted((w for w in hyp if w["spk"] == p["speaker"]), key=lambda w: w["start"])
         e, pairs = align(ref, [w["n"] for w in hw])
         edits += e
@@ -154,7 +205,7 @@ def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
                 matched += 1
             if last[k][0] == ri1:
                 offset_err.append(abs(hw[last[k][1]]["end"] - u["offset"]))
-    all_ref = [norm(w) for u in sorted(utts, key=lambda u: u["onset"]) for w in u["text"].split() if norm(w)]
+    all_ref = [t for u in sorted(utts, key=lambda u: u["onset"]) for t in tokens(u["text"])]
     any_e, _ = align(all_ref, [w["n"] for w in sorted(hyp, key=lambda w: w["start"])])
     silent = set(truth.get("silent_speakers") or [])
 

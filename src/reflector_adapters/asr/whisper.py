@@ -161,8 +161,8 @@ def snap_edges(words: list[RawWord], window: Window, *, floor_db: float, within:
     """
     out = list(words)
     by_piece: dict[int, list[int]] = {}
-    for i, (_text, start, _end, _prob) in enumerate(out):
-        by_piece.setdefault(window.piece_at(start), []).append(i)
+    for i, (_text, start, end, _prob) in enumerate(out):
+        by_piece.setdefault(window.piece_of(start, end), []).append(i)
     rate = window.sample_rate
     for index, members in by_piece.items():
         piece = window.pieces[index]
@@ -170,11 +170,13 @@ def snap_edges(words: list[RawWord], window: Window, *, floor_db: float, within:
         if edges is None:
             continue
         onset, offset = piece.offset / rate + edges[0], piece.offset / rate + edges[1]
+        # Distances are measured from the word's edge clamped into its piece, as it will be mapped:
+        # a first word that Whisper starts inside the splice before the piece is still its first word.
         text, start, end, prob = out[members[0]]
-        if abs(start - onset) <= within and onset < end:
+        if abs(max(start, piece.offset / rate) - onset) <= within and onset < end:
             out[members[0]] = (text, onset, end, prob)
         text, start, end, prob = out[members[-1]]
-        if abs(end - offset) <= within and offset > start:
+        if abs(min(end, piece.end / rate) - offset) <= within and offset > start:
             out[members[-1]] = (text, start, offset, prob)
     return out
 

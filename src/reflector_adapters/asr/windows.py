@@ -46,13 +46,36 @@ class Window:
         ends = [p.end for p in self.pieces]
         return min(bisect.bisect_right(ends, sample), len(self.pieces) - 1)
 
+    def piece_of(self, start: float, end: float) -> int:
+        """Index of the piece a word from ``start`` to ``end`` (window time) belongs to.
+
+        The piece it overlaps most, the one it starts in on a tie. Whisper often starts the first
+        word after a pause a few tenths early, inside the previous region's trailing padding; by its
+        start alone such a word would be given to the previous utterance and squeezed onto its end.
+        A word wholly inside a splice belongs to the piece after it.
+        """
+        first = self.piece_at(start)
+        best, most = first, self._overlap(first, start, end)
+        sr = self.sample_rate
+        for i in range(first + 1, len(self.pieces)):
+            if self.pieces[i].offset / sr >= end:
+                break
+            overlap = self._overlap(i, start, end)
+            if overlap > most + 1e-3:  # a tie (to the millisecond) stays with the first
+                best, most = i, overlap
+        return best
+
+    def _overlap(self, index: int, start: float, end: float) -> float:
+        p, sr = self.pieces[index], self.sample_rate
+        return min(end, p.end / sr) - max(start, p.offset / sr)
+
     def to_meeting(self, start: float, end: float) -> tuple[float, float]:
         """Meeting-timeline times of a word spoken from ``start`` to ``end`` seconds into the window.
 
-        Both ends are mapped through the piece the word starts in and clamped to it: a word cannot
-        span the joining silence, which is not a real pause but a splice.
+        Both ends are mapped through the piece the word belongs to (``piece_of``) and clamped to
+        it: a word cannot span the joining silence, which is not a real pause but a splice.
         """
-        piece = self.pieces[self.piece_at(start)]
+        piece = self.pieces[self.piece_of(start, end)]
         sr = self.sample_rate
         lo, hi = piece.offset / sr, piece.end / sr
         s = min(max(start, lo), hi)

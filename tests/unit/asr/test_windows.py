@@ -89,3 +89,38 @@ def test_sound_edges_find_the_onset_under_room_tone() -> None:
     edges = sound_edges(audio, SR, -45.0)
     assert edges is not None
     assert abs(edges[0] - 1.23) <= 0.011 and abs(edges[1] - 2.5) <= 0.011
+
+
+def test_a_word_started_in_the_previous_regions_padding_belongs_to_the_region_it_overlaps_most() -> None:
+    packer = WindowPacker(max_seconds=10, sample_rate=SR, join_silence=0.5)
+    list(packer.add(_tone(2.0), 100.0))
+    list(packer.add(_tone(3.0), 200.0))
+    window = packer.flush()
+    assert window is not None
+    # Whisper starts the next utterance's first word early: 0.2 s in region 1, 0.4 s in region 2.
+    assert window.piece_of(1.8, 2.9) == 1
+    assert window.to_meeting(1.8, 2.9) == pytest.approx((200.0, 200.4))
+    # Mostly in region 1 (or a tie): still region 1's last word.
+    assert window.piece_of(1.5, 2.6) == 0
+    assert window.piece_of(1.8, 2.7) == 0
+    assert window.piece_of(0.5, 0.9) == 0 and window.piece_of(3.0, 3.4) == 1
+
+
+def test_an_early_first_word_is_snapped_onto_its_own_regions_onset() -> None:
+    from reflector_adapters.asr.whisper import snap_edges
+
+    def region(tone: float) -> np.ndarray:
+        pad = np.zeros(int(0.2 * SR), dtype=np.float32)
+        return np.concatenate([pad, _tone(tone), pad])
+
+    packer = WindowPacker(max_seconds=10, sample_rate=SR, join_silence=0.5)
+    list(packer.add(region(1.6), 100.0))  # window 0.0-2.0, sound 0.2-1.8
+    list(packer.add(region(2.6), 200.0))  # window 2.5-5.5, sound 2.7-5.3
+    window = packer.flush()
+    assert window is not None
+    words = [("done.", 1.2, 1.75, 0.9), ("It", 1.7, 2.9, 0.9), ("was", 2.9, 3.3, 0.9), ("fine.", 4.9, 5.4, 0.9)]
+    snapped = snap_edges(words, window, floor_db=-45.0, within=0.6)
+    assert snapped[0][1:3] == pytest.approx((1.2, 1.8), abs=0.011)  # region 1's last word ends on its sound
+    assert snapped[1][1] == pytest.approx(2.7, abs=0.011)  # "It" starts region 2, on its onset
+    assert window.to_meeting(*snapped[1][1:3]) == pytest.approx((200.2, 200.4), abs=0.011)
+    assert snapped[3][2] == pytest.approx(5.3, abs=0.011)
