@@ -23,8 +23,10 @@ from reflector_core.usecases.discovery import drain_recording_notifications, pol
 from reflector_core.usecases.events import HANDLE_EVENT_JOB, handle_event
 from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.maintenance import (
+    LINK_RECORDINGS_JOB,
     RECONCILE_PRESENCE_JOB,
     deactivate_finished_meetings,
+    link_unlinked_recordings,
     reconcile_presence,
     requeue_stuck,
 )
@@ -220,6 +222,13 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         if daily is not None:
             await reconcile_presence(daily, unit_of_work=c.unit_of_work, clock=c.clock)
 
+    @actor(LINK_RECORDINGS_JOB)
+    async def link_recordings() -> None:
+        c = await runtime.container()
+        linked = await link_unlinked_recordings(unit_of_work=c.unit_of_work)
+        if linked:
+            log.info("%d recording(s) linked to their meeting", linked)
+
     declared = (
         handle_platform_event,
         process,
@@ -234,5 +243,6 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         deliver,
         retry_webhooks,
         presence,
+        link_recordings,
     )
     return {a.actor_name: a for a in declared}

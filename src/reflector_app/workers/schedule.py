@@ -7,7 +7,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from reflector_app.settings import Settings
 from reflector_core.ports import JobQueue
 from reflector_core.usecases.consent import SWEEP_CONSENT_JOB
-from reflector_core.usecases.maintenance import RECONCILE_PRESENCE_JOB
+from reflector_core.usecases.maintenance import LINK_RECORDINGS_JOB, RECONCILE_PRESENCE_JOB
 from reflector_core.usecases.outbound import RETRY_WEBHOOKS_JOB
 from reflector_core.usecases.retention import RETENTION_JOB
 
@@ -19,6 +19,7 @@ def periodic_jobs(settings: Settings) -> dict[str, int]:
         "requeue_stuck_transcripts": max(60, settings.stuck_after_minutes * 60 // 2),
         SWEEP_CONSENT_JOB: 600,
         RETRY_WEBHOOKS_JOB: 60,
+        LINK_RECORDINGS_JOB: 300,
     }
     retention = (settings.raw_tracks_retention_days, settings.audio_retention_days, settings.transcript_retention_days)
     if any(days is not None for days in retention):

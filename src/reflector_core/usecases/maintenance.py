@@ -11,7 +11,7 @@ import attrs
 from reflector_core.errors import ReflectorError
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, UnitOfWork, VideoPlatform
-from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.ingest import PROCESS_JOB, link_meeting
 
 log = logging.getLogger(__name__)
 
@@ -82,3 +82,18 @@ async def reconcile_presence(
             await uow.commit()
         present_counts[meeting_id] = len(present)
     return present_counts
+
+
+LINK_RECORDINGS_JOB = "link_unlinked_recordings"
+
+
+async def link_unlinked_recordings(*, unit_of_work: Callable[[], UnitOfWork]) -> int:
+    """Link recordings whose meeting was unknown when they arrived (the meeting row may come later,
+    e.g. from a meeting created on another instance); returns how many found their meeting."""
+    linked = 0
+    async with unit_of_work() as uow:
+        for recording in await uow.recordings.unlinked():
+            if await link_meeting(uow, recording) is not None:
+                linked += 1
+        await uow.commit()
+    return linked

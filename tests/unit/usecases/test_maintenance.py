@@ -86,3 +86,21 @@ async def test_stuck_transcripts_are_requeued() -> None:
         older_than=timedelta(minutes=30),
     )
     assert ids == [t.id] and queue.jobs == [(PROCESS_JOB, {"transcript_id": t.id})]
+
+
+async def test_a_recording_that_arrived_before_its_meeting_is_linked_later() -> None:
+    from reflector_core.model import Recording, RecordingKind
+    from reflector_core.usecases.maintenance import link_unlinked_recordings
+
+    store = MemoryStore()
+    uow = MemoryUnitOfWork(store)
+    rec, _ = await uow.recordings.upsert(
+        Recording(
+            Platform.DAILY, "r1", "b", RecordingKind.RAW_TRACKS, started_at=T0, platform_room_name="r-20260312140000"
+        )
+    )
+    assert await link_unlinked_recordings(unit_of_work=lambda: MemoryUnitOfWork(store)) == 0
+    m = await _meeting(store, "r-20260312140000")
+    assert await link_unlinked_recordings(unit_of_work=lambda: MemoryUnitOfWork(store)) == 1
+    assert store.recordings[rec.id or ""].meeting_id == m.id
+    assert await link_unlinked_recordings(unit_of_work=lambda: MemoryUnitOfWork(store)) == 0
