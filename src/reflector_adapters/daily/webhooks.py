@@ -166,6 +166,8 @@ def _recording_ready(env: EnvelopeWire, bucket: str) -> PlatformEvent:
     source = f"{_SOURCE} {env.type}"
     occurred = from_unix(env.event_ts, source, "event_ts")
     kind = env.payload.get("type")
+    if kind is not None and not isinstance(kind, str):
+        raise PayloadError(source, f"payload.type must be a string, got {type(kind).__name__}")
     if kind is not None and kind not in {"raw-tracks", "cloud", "cloud-audio-only"}:
         # A recording kind we cannot process: acknowledge it (polling still lists it) instead of failing delivery.
         return IgnoredEvent(Platform.DAILY, env.id, occurred, env.type, f"recording type {kind!r} is not processed")

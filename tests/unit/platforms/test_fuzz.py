@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -129,3 +130,10 @@ def test_receive_on_arbitrary_requests(body: bytes, headers: dict[str, str]) -> 
             hooks.receive(body, headers)
         except (WebhookRejectedError, PayloadError):
             pass
+
+
+def test_a_recording_type_that_is_not_a_string_is_a_payload_error() -> None:
+    # Found by the fuzzer above in CI: an unhashable "type" crashed the membership test.
+    body = json.dumps({"type": "recording.ready-to-download", "id": "e", "payload": {"type": []}}).encode()
+    with pytest.raises(PayloadError):
+        parse_daily_event(body, bucket="b")
