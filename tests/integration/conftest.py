@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -73,8 +73,8 @@ def embedded(
     queue_url, _ = moto_server.new_queue("whereby-events")
     env |= _sqs_env(moto_server, queue_url)
     service = Service("embedded", env, tmp_path, local_upload(tmp_path / "storage"))
-    service.sqs = moto_server.boto3_client("sqs")  # type: ignore[attr-defined]
-    service.queue_url = queue_url  # type: ignore[attr-defined]
+    service.sqs = moto_server.boto3_client("sqs")
+    service.queue_url = queue_url
     _migrate(service)
     _authorize(service)
     service.start("serve", "serve")
@@ -121,10 +121,10 @@ def production(
         s3.upload_file(str(file), bucket, key)
 
     service = Service("production", env, tmp_path, upload)
-    service.buckets = buckets  # type: ignore[attr-defined]
-    service.s3 = s3  # type: ignore[attr-defined]
-    service.sqs = moto.boto3_client("sqs")  # type: ignore[attr-defined]
-    service.queue_url = queue_url  # type: ignore[attr-defined]
+    service.buckets = buckets
+    service.s3 = s3
+    service.sqs = moto.boto3_client("sqs")
+    service.queue_url = queue_url
     _migrate(service)
     _authorize(service)
     service.start("serve", "serve")
@@ -145,11 +145,9 @@ def service(request: pytest.FixtureRequest) -> Service:
 
 
 def daily_bucket(service: Service) -> str:
-    return getattr(service, "buckets", {}).get("daily", "reflector-daily")
+    return service.buckets["daily"]
 
 
 def whereby_bucket(service: Service) -> str:
-    return getattr(service, "buckets", {}).get("whereby", "reflector-whereby")
+    return service.buckets["whereby"]
 
-
-BucketOf = Callable[[Service], str]

@@ -98,6 +98,16 @@ class Service:
         self.base = f"http://127.0.0.1:{self.port}"
         self.processes: dict[str, Process] = {}
         self.headers: dict[str, str] = {}
+        self.buckets: dict[str, str] = {
+            "transcripts": "reflector-transcripts",
+            "daily": "reflector-daily",
+            "whereby": "reflector-whereby",
+        }
+        """Bucket names by role; S3 deployments replace them with moto's."""
+        self.s3: Any = None
+        """A boto3 S3 client on the deployment's store, or ``None`` for local-folder buckets."""
+        self.sqs: Any = None
+        self.queue_url: str | None = None
         self.http = httpx.Client(base_url=self.base, timeout=30)
 
     def run(self, *args: str) -> subprocess.CompletedProcess[str]:

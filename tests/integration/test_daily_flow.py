@@ -95,11 +95,10 @@ def test_a_lost_webhook_is_recovered_by_polling(service: Service, fake_daily: Fa
 
 def _audio_objects(service: Service, transcript_id: str) -> list[str]:
     prefix = f"transcripts/{transcript_id}/"
-    buckets = getattr(service, "buckets", None)
-    if buckets is None:
-        folder = service.workdir / "storage" / "reflector-transcripts" / prefix
+    if service.s3 is None:
+        folder = service.workdir / "storage" / service.buckets["transcripts"] / prefix
         return sorted(p.name for p in folder.glob("*")) if folder.exists() else []
-    listing = service.s3.list_objects_v2(Bucket=buckets["transcripts"], Prefix=prefix)  # type: ignore[attr-defined]
+    listing = service.s3.list_objects_v2(Bucket=service.buckets["transcripts"], Prefix=prefix)
     return sorted(o["Key"].rsplit("/", 1)[1] for o in listing.get("Contents", []))
 
 

@@ -37,8 +37,8 @@ def _s3_event(bucket: str, key: str, size: int) -> str:
 
 
 def _queue_empty(service: Service) -> bool:
-    attrs: dict[str, Any] = service.sqs.get_queue_attributes(  # type: ignore[attr-defined]
-        QueueUrl=service.queue_url,  # type: ignore[attr-defined]
+    attrs: dict[str, Any] = service.sqs.get_queue_attributes(
+        QueueUrl=service.queue_url,
         AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
     )["Attributes"]
     return attrs["ApproximateNumberOfMessages"] == "0" and attrs["ApproximateNumberOfMessagesNotVisible"] == "0"
@@ -56,7 +56,7 @@ def test_s3_event_on_sqs_gives_one_transcript_despite_redelivery(service: Servic
     bucket = whereby_bucket(service)
     service.upload(bucket, key, mp4)
     body = _s3_event(bucket, key, mp4.stat().st_size)
-    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody=body)  # type: ignore[attr-defined]
+    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody=body)
 
     transcript = service.wait_transcript(key)
     assert transcript["status"] == "done", transcript
@@ -68,17 +68,17 @@ def test_s3_event_on_sqs_gives_one_transcript_despite_redelivery(service: Servic
     wait_until(lambda: _queue_empty(service), timeout=30, what="the message to be acknowledged")
 
     # S3 and SQS deliver at least once: the same event again changes nothing.
-    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody=body)  # type: ignore[attr-defined]
+    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody=body)
     wait_until(lambda: _queue_empty(service), timeout=30, what="the redelivered message to be acknowledged")
     assert [t["id"] for t in service.transcripts_for(key)] == [transcript["id"]]
 
 
 def test_a_malformed_notification_is_left_for_the_dead_letter_queue(service: Service) -> None:
-    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody="{not json")  # type: ignore[attr-defined]
+    service.sqs.send_message(QueueUrl=service.queue_url, MessageBody="{not json")
 
     def received_but_kept() -> bool:
-        attrs = service.sqs.get_queue_attributes(  # type: ignore[attr-defined]
-            QueueUrl=service.queue_url,  # type: ignore[attr-defined]
+        attrs = service.sqs.get_queue_attributes(
+            QueueUrl=service.queue_url,
             AttributeNames=["ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessages"],
         )["Attributes"]
         return attrs["ApproximateNumberOfMessagesNotVisible"] == "1"
