@@ -1,9 +1,10 @@
 """Load test of the Daily webhook intake: signed events at a real server on 127.0.0.1, then a database check.
 
     python tools/load_webhooks.py [--events 2000] [--concurrency 20] [--duplicates 0.10] [--bad 0.05]
+                                  [--postgres postgres@127.0.0.1:5432]
 
-It starts the service in a child process in embedded mode (SQLite and local-folder buckets in a temporary
-directory, the in-process Dramatiq broker with no worker consuming: the measurement is the intake path,
+It starts the service in a child process in embedded mode (SQLite, or with ``--postgres`` a fresh
+PostgreSQL database created and dropped for the run, and local-folder buckets in a temporary directory, the in-process Dramatiq broker with no worker consuming: the measurement is the intake path,
 i.e. verify the signature, record the event id, enqueue, answer). It sends ``--events`` requests with at
 most ``--concurrency`` in flight: exact duplicates of earlier valid requests, requests signed with the
 wrong secret, and the rest unique ``participant.joined`` / ``meeting.ended`` events (no recording, so no
@@ -163,8 +164,48 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.duplicates + args.bad < 1:
         raise SystemExit("--duplicates + --bad must be below 1")
     rng = random.Random(args.seed)
+    pg_database = asyncio.run(create_pg_database(args.postgres)) if args.postgres else None
+    try:
+        return _run(args, rng, pg_database)
+    finally:
+        if pg_database is not None:
+            asyncio.run(drop_pg_database(args.postgres, pg_database))
+
+
+async def create_pg_database(server: str) -> str:
+    """A fresh, uniquely named database on ``server`` (``user@host:port``) for one run."""
+    import asyncpg
+
+    user, _, hostport = server.rpartition("@")
+    host, _, port = hostport.partition(":")
+    name = f"reflector_load_{os.getpid()}_{random.randrange(1 << 30):x}"
+    conn = await asyncpg.connect(host=host, port=int(port or 5432), user=user or "postgres", database="postgres")
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name
+
+
+async def drop_pg_database(server: str, name: str) -> None:
+    import asyncpg
+
+    user, _, hostport = server.rpartition("@")
+    host, _, port = hostport.partition(":")
+    conn = await asyncpg.connect(host=host, port=int(port or 5432), user=user or "postgres", database="postgres")
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def _run(args: argparse.Namespace, rng: random.Random, pg_database: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="reflector-load-") as tmp:
-        database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
+        if pg_database is not None:
+            user, _, hostport = args.postgres.rpartition("@")
+            database_url = f"postgresql+asyncpg://{user or 'postgres'}@{hostport}/{pg_database}"
+        else:
+            database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
         env = {
             **os.environ,
             "REFLECTOR_DATABASE_URL": database_url,
@@ -284,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bad", type=float, default=0.05, help="share signed with a wrong secret (default 0.05)")
     parser.add_argument("--timeout", type=float, default=300, help="stop sending after this many seconds")
     parser.add_argument("--seed", type=int, default=8, help="random seed for the order of requests")
+    parser.add_argument(
+        "--postgres",
+        metavar="USER@HOST:PORT",
+        help="run on a fresh PostgreSQL database on that server (created and dropped) instead of SQLite",
+    )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
