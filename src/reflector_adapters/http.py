@@ -21,7 +21,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote
 
 import attrs
@@ -240,6 +240,22 @@ class JsonApi:
                 f"{self.platform} {operation} response", f"expected an object, got {type(data).__name__}"
             )
         return data
+
+
+class ApiClient:
+    """Base of a platform client: owns one ``JsonApi``, closed by ``aclose()`` or ``async with``."""
+
+    def __init__(self, api: JsonApi) -> None:
+        self._api = api
+
+    async def aclose(self) -> None:
+        await self._api.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.aclose()
 
 
 def error_text(response: httpx.Response, limit: int = 300) -> str:

@@ -7,7 +7,7 @@ commands all call ``build_container`` and pass the parts to the use cases.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 
 from reflector_adapters.daily.client import DailyClient, DailySettings
-from reflector_adapters.daily.webhooks import DailyWebhooks, parse_daily_event
+from reflector_adapters.daily.webhooks import DailyWebhooks
 from reflector_adapters.db.engine import create_engine
 from reflector_adapters.db.migrate import ensure_migrated
 from reflector_adapters.db.unit_of_work import unit_of_work_factory
@@ -25,10 +25,9 @@ from reflector_adapters.outbound.http_sender import HttpWebhookSender
 from reflector_adapters.storage.config import LocalBucketConfig, S3BucketConfig
 from reflector_adapters.storage.factory import build_storage
 from reflector_adapters.whereby.client import WherebyClient, WherebySettings
-from reflector_adapters.whereby.webhooks import WherebyWebhooks, parse_whereby_event
+from reflector_adapters.whereby.webhooks import WherebyWebhooks
 from reflector_app.container import Container, HealthCheck
 from reflector_app.settings import Settings, StorageBackend
-from reflector_core.events import PlatformEvent
 from reflector_core.model import Platform
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, WebhookVerifier
 
@@ -38,26 +37,6 @@ log = logging.getLogger(__name__)
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
-
-
-class _Verifier:
-    """Adapts a platform's verify-then-parse receiver to the ``WebhookVerifier`` port."""
-
-    def __init__(
-        self, platform: Platform, receiver: DailyWebhooks | WherebyWebhooks, bucket: str, prefix: str = ""
-    ) -> None:
-        self.platform = platform
-        self._receiver = receiver
-        self._bucket = bucket
-        self._prefix = prefix
-
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
-        return self._receiver.receive(body, headers)
-
-    def parse_verified(self, body: bytes) -> PlatformEvent:
-        if self.platform is Platform.DAILY:
-            return parse_daily_event(body, bucket=self._bucket)
-        return parse_whereby_event(body, bucket=self._bucket, prefix=self._prefix)
 
 
 def bucket_config(settings: Settings, which: str) -> LocalBucketConfig | S3BucketConfig:
@@ -80,7 +59,7 @@ def webhook_verifiers(settings: Settings, clock: Clock) -> dict[Platform, Webhoo
         daily = DailyWebhooks(
             settings.daily_webhook_secret, bucket=settings.daily_bucket, tolerance=tolerance, clock=clock
         )
-        verifiers[Platform.DAILY] = _Verifier(Platform.DAILY, daily, settings.daily_bucket)
+        verifiers[Platform.DAILY] = daily
     if settings.whereby_webhook_secret:
         whereby = WherebyWebhooks(
             settings.whereby_webhook_secret,
@@ -89,9 +68,7 @@ def webhook_verifiers(settings: Settings, clock: Clock) -> dict[Platform, Webhoo
             tolerance=tolerance,
             clock=clock,
         )
-        verifiers[Platform.WHEREBY] = _Verifier(
-            Platform.WHEREBY, whereby, settings.whereby_bucket, settings.whereby_recordings_prefix
-        )
+        verifiers[Platform.WHEREBY] = whereby
     return verifiers
 
 

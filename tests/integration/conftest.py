@@ -150,4 +150,3 @@ def daily_bucket(service: Service) -> str:
 
 def whereby_bucket(service: Service) -> str:
     return service.buckets["whereby"]
-

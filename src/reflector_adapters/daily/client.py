@@ -24,7 +24,7 @@ from reflector_adapters.daily.wire import (
     to_recording,
     to_session,
 )
-from reflector_adapters.http import ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
+from reflector_adapters.http import ApiClient, ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
 from reflector_core.errors import ConfigurationError, InvalidInputError, PayloadError
 from reflector_core.model import Meeting, ParticipantSession, Platform, Recording, RecordingKind, Room
@@ -85,7 +85,7 @@ def _unix(at: datetime) -> int:
     return int(at.timestamp())
 
 
-class DailyClient:
+class DailyClient(ApiClient):
     """Talks to ``{base_url}`` with the domain's API key. Pass ``client`` (e.g. with an
     ``httpx.MockTransport``) and ``sleep`` in tests; the defaults make real calls and really wait."""
 
@@ -102,27 +102,20 @@ class DailyClient:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.settings = settings
-        self._api = JsonApi(
-            platform="daily",
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            read_error=read_daily_error,
-            client=client,
-            timeout=settings.timeout,
-            retry=retry,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
+        super().__init__(
+            JsonApi(
+                platform="daily",
+                base_url=settings.base_url,
+                api_key=settings.api_key,
+                read_error=read_daily_error,
+                client=client,
+                timeout=settings.timeout,
+                retry=retry,
+                sleep=sleep,
+                clock=clock,
+                rand=rand,
+            )
         )
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-    async def __aenter__(self) -> DailyClient:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
 
     # --- VideoPlatform ---------------------------------------------------------------------------
 

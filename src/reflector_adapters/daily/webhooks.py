@@ -221,7 +221,10 @@ def parse_daily_event(body: bytes, *, bucket: str) -> PlatformEvent:
 
 
 class DailyWebhooks:
-    """Verify, then parse: what the HTTP route calls with the raw body and the request headers."""
+    """The ``WebhookVerifier`` port for Daily: verify, then parse (``parse``); re-read a body that was
+    verified on arrival (``parse_verified``, for the worker that handles a queued delivery)."""
+
+    platform = Platform.DAILY
 
     def __init__(
         self,
@@ -234,7 +237,7 @@ class DailyWebhooks:
         self.verifier = DailyWebhookVerifier(secrets, tolerance=tolerance, clock=clock)
         self.bucket = bucket
 
-    def receive(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
         """Raises ``WebhookRejectedError`` (answer 401) or ``PayloadError`` (signed but unreadable).
 
         The ping is answered without a signature check: Daily may not sign it, it re-sends it when a
@@ -243,4 +246,7 @@ class DailyWebhooks:
         if isinstance(body, bytes | bytearray) and is_verification_ping(bytes(body)):
             return VerificationPing(Platform.DAILY, None, None)
         self.verifier.verify(body, headers)
+        return parse_daily_event(bytes(body), bucket=self.bucket)
+
+    def parse_verified(self, body: bytes) -> PlatformEvent:
         return parse_daily_event(bytes(body), bucket=self.bucket)

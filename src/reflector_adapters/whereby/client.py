@@ -13,7 +13,7 @@ import attrs
 import httpx
 from attrs import field, frozen
 
-from reflector_adapters.http import ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
+from reflector_adapters.http import ApiClient, ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
 from reflector_adapters.whereby.wire import MeetingCreatedWire, converter, room_sessions_page, to_meeting, to_session
 from reflector_core.errors import ConfigurationError, InvalidInputError, PayloadError
@@ -90,7 +90,7 @@ def iso_millis(at: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-class WherebyClient:
+class WherebyClient(ApiClient):
     """Talks to ``{base_url}`` with the organisation's API key. Pass ``client`` (e.g. with an
     ``httpx.MockTransport``) and ``sleep`` in tests."""
 
@@ -107,27 +107,20 @@ class WherebyClient:
         rand: Callable[[], float] = random.random,
     ) -> None:
         self.settings = settings
-        self._api = JsonApi(
-            platform="whereby",
-            base_url=settings.base_url,
-            api_key=settings.api_key,
-            read_error=read_whereby_error,
-            client=client,
-            timeout=settings.timeout,
-            retry=retry,
-            sleep=sleep,
-            clock=clock,
-            rand=rand,
+        super().__init__(
+            JsonApi(
+                platform="whereby",
+                base_url=settings.base_url,
+                api_key=settings.api_key,
+                read_error=read_whereby_error,
+                client=client,
+                timeout=settings.timeout,
+                retry=retry,
+                sleep=sleep,
+                clock=clock,
+                rand=rand,
+            )
         )
-
-    async def aclose(self) -> None:
-        await self._api.aclose()
-
-    async def __aenter__(self) -> WherebyClient:
-        return self
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.aclose()
 
     def meeting_request(self, room: Room, *, end: datetime) -> dict[str, Any]:
         """The ``POST /meetings`` body for one meeting of ``room``."""

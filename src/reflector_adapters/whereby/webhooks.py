@@ -169,7 +169,10 @@ def parse_whereby_event(body: bytes, *, bucket: str, prefix: str = "") -> Platfo
 
 
 class WherebyWebhooks:
-    """Verify, then parse: what the HTTP route calls with the raw body and the request headers."""
+    """The ``WebhookVerifier`` port for Whereby: verify, then parse (``parse``); re-read a body that was
+    verified on arrival (``parse_verified``, for the worker that handles a queued delivery)."""
+
+    platform = Platform.WHEREBY
 
     def __init__(
         self,
@@ -184,7 +187,10 @@ class WherebyWebhooks:
         self.bucket = bucket
         self.prefix = prefix
 
-    def receive(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
         """Raises ``WebhookRejectedError`` (answer 401) or ``PayloadError`` (signed but unreadable)."""
         self.verifier.verify(body, headers)
+        return parse_whereby_event(bytes(body), bucket=self.bucket, prefix=self.prefix)
+
+    def parse_verified(self, body: bytes) -> PlatformEvent:
         return parse_whereby_event(bytes(body), bucket=self.bucket, prefix=self.prefix)

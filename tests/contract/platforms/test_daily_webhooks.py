@@ -126,17 +126,17 @@ def test_a_different_timestamp_than_the_one_signed_fails() -> None:
 
 def test_receive_verifies_then_parses() -> None:
     hooks = DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP))
-    event = hooks.receive(RAW, HEADERS)
+    event = hooks.parse(RAW, HEADERS)
     assert isinstance(event, RecordingReady)
     with pytest.raises(WebhookRejectedError):
-        hooks.receive(RAW, {})
+        hooks.parse(RAW, {})
 
 
 def test_receive_answers_the_verification_ping_unsigned() -> None:
     hooks = DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP))
     ping = fixture_bytes("daily/webhook_verification_ping.json")
-    assert hooks.receive(ping, {}) == VerificationPing(Platform.DAILY, None, None)
-    assert hooks.receive(b'{"test":"test"}', {"X-Webhook-Signature": "bogus", "X-Webhook-Timestamp": "1"}) == (
+    assert hooks.parse(ping, {}) == VerificationPing(Platform.DAILY, None, None)
+    assert hooks.parse(b'{"test":"test"}', {"X-Webhook-Signature": "bogus", "X-Webhook-Timestamp": "1"}) == (
         VerificationPing(Platform.DAILY, None, None)
     )
 
@@ -145,7 +145,7 @@ def test_receive_acknowledges_an_unknown_signed_event() -> None:
     body = json.dumps(
         {"version": "1.0.0", "type": "streaming.started", "id": "str-1", "payload": {"x": 1}, "event_ts": STAMP}
     ).encode()
-    event = DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP)).receive(body, sign(body, str(STAMP)))
+    event = DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP)).parse(body, sign(body, str(STAMP)))
     assert event == IgnoredEvent(
         Platform.DAILY, "str-1", datetime.fromtimestamp(STAMP, UTC), "streaming.started", "event type not handled"
     )
@@ -154,7 +154,7 @@ def test_receive_acknowledges_an_unknown_signed_event() -> None:
 def test_receive_reports_a_signed_malformed_body_as_payload_error() -> None:
     body = b'{"version":"1.0.0","type":"participant.joined","id":"x","payload":{"room":"r"}}'
     with pytest.raises(PayloadError, match="session_id"):
-        DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP)).receive(body, sign(body, str(STAMP)))
+        DailyWebhooks([SECRET], bucket=BUCKET, clock=at(STAMP)).parse(body, sign(body, str(STAMP)))
 
 
 # --- every event fixture -----------------------------------------------------------------------

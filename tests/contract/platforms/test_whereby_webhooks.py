@@ -103,16 +103,16 @@ def test_missing_or_malformed_headers_fail_cleanly(headers: dict[str, str]) -> N
 
 def test_receive_verifies_then_parses() -> None:
     hooks = WherebyWebhooks([SECRET], bucket=BUCKET, prefix="raw", clock=FixedClock(datetime.fromtimestamp(NOW, UTC)))
-    assert isinstance(hooks.receive(RAW, HEADERS), ParticipantJoined)
+    assert isinstance(hooks.parse(RAW, HEADERS), ParticipantJoined)
     with pytest.raises(WebhookRejectedError):
-        hooks.receive(RAW, {})
+        hooks.parse(RAW, {})
     unknown = (
         b'{"id":"u1","apiVersion":"1.0","createdAt":"2026-03-12T14:03:06Z","type":"assistant.requested","data":{}}'
     )
-    assert isinstance(hooks.receive(unknown, sign(unknown, STAMP)), IgnoredEvent)
+    assert isinstance(hooks.parse(unknown, sign(unknown, STAMP)), IgnoredEvent)
     broken = b'{"id":"u2","type":"room.client.joined","data":{"roomName":"/x"}}'
     with pytest.raises(PayloadError, match="participantId"):
-        hooks.receive(broken, sign(broken, STAMP))
+        hooks.parse(broken, sign(broken, STAMP))
 
 
 def parse(name: str) -> object:
