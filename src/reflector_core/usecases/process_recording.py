@@ -27,7 +27,6 @@ from reflector_core.errors import (
     TrackError,
 )
 from reflector_core.model import (
-    ConsentChoice,
     Participant,
     Recording,
     RecordingKind,
@@ -46,6 +45,8 @@ from reflector_core.ports import (
     UnitOfWork,
     Waveform,
 )
+from reflector_core.usecases.audio_keys import audio_key, waveform_key
+from reflector_core.usecases.consent import apply_consent, has_refusal
 
 log = logging.getLogger(__name__)
 
@@ -86,14 +87,6 @@ class ProcessOutcome:
     transcript_id: str
     status: TranscriptStatus
     detail: str
-
-
-def audio_key(transcript_id: str) -> str:
-    return f"transcripts/{transcript_id}/audio.mp3"
-
-
-def waveform_key(transcript_id: str) -> str:
-    return f"transcripts/{transcript_id}/waveform.json"
 
 
 def waveform_json(waveform: Waveform) -> str:
@@ -159,7 +152,7 @@ async def _names(
 async def _refused(uow: UnitOfWork, recording: Recording) -> bool:
     if not recording.meeting_id:
         return False
-    return any(c.choice is ConsentChoice.REFUSED for c in await uow.consents.for_meeting(recording.meeting_id))
+    return has_refusal(await uow.consents.for_meeting(recording.meeting_id))
 
 
 async def process_recording(
@@ -290,9 +283,6 @@ async def _consent_recheck(
         refused = await _refused(uow, recording)
     if not refused:
         return
-    # Imported here: the consent module imports this one (for the audio keys).
-    from reflector_core.usecases.consent import apply_consent
-
     try:
         await apply_consent(
             recording.meeting_id,

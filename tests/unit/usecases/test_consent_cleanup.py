@@ -21,6 +21,7 @@ from reflector_core.model import (
     Track,
     TranscriptStatus,
 )
+from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import (
     APPLY_CONSENT_JOB,
     ConsentCleanup,
@@ -28,7 +29,6 @@ from reflector_core.usecases.consent import (
     has_refusal,
     sweep_consent_cleanups,
 )
-from reflector_core.usecases.process_recording import audio_key, waveform_key
 from tests.unit.usecases.test_process_recording import K1, K2, KV, P1, P2, T0, FakePipeline, inline
 
 PREFIX = "acme/intake-20260312140000/1773324125512"

@@ -24,12 +24,11 @@ from reflector_core.model import (
     Word,
 )
 from reflector_core.ports import ProgressCallback, Waveform
+from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.process_recording import (
     PipelineOutput,
     SourceFile,
-    audio_key,
     process_recording,
-    waveform_key,
 )
 
 T = TypeVar("T")
