@@ -20,13 +20,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
-import hashlib
-import hmac
 import json
 import os
 import random
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,20 +35,17 @@ from typing import Any
 
 import httpx
 
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.fakes.signing import daily_headers  # noqa: E402
+from tests.integration.harness import free_port  # noqa: E402
+from tests.services import PgServer  # noqa: E402
+
 HOST = "127.0.0.1"
 MAX_EVENTS = 100_000
 SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
 WRONG_SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
-
-
-def sign(secret_b64: str, timestamp: int, body: bytes) -> dict[str, str]:
-    """Daily's scheme: base64(HMAC-SHA256(base64decode(secret), "{timestamp}.{body}"))."""
-    digest = hmac.new(base64.b64decode(secret_b64), str(timestamp).encode() + b"." + body, hashlib.sha256).digest()
-    return {
-        "Content-Type": "application/json",
-        "X-Webhook-Timestamp": str(timestamp),
-        "X-Webhook-Signature": base64.b64encode(digest).decode(),
-    }
 
 
 def event(n: int, now: int) -> tuple[str, bytes]:
@@ -82,13 +76,15 @@ def plan(total: int, duplicate_share: float, bad_share: float, rng: random.Rando
     valid = []
     for n in range(unique):
         event_id, body = event(n, now)
-        valid.append({"id": event_id, "body": body, "headers": sign(SECRET, now, body), "kind": "valid"})
+        valid.append({"id": event_id, "body": body, "headers": daily_headers(SECRET, now, body), "kind": "valid"})
     requests = list(valid)
     for original in rng.sample(valid, duplicates) if duplicates <= unique else rng.choices(valid, k=duplicates):
         requests.append({**original, "kind": "duplicate"})
     for n in range(unique, unique + bad):
         event_id, body = event(n, now)
-        requests.append({"id": event_id, "body": body, "headers": sign(WRONG_SECRET, now, body), "kind": "bad"})
+        requests.append(
+            {"id": event_id, "body": body, "headers": daily_headers(WRONG_SECRET, now, body), "kind": "bad"}
+        )
     rng.shuffle(requests)
     return requests
 
@@ -137,13 +133,6 @@ async def recorded_ids(database_url: str) -> Counter[str]:
         await engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 def wait_healthy(base: str, server: subprocess.Popen[bytes], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -164,48 +153,18 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.duplicates + args.bad < 1:
         raise SystemExit("--duplicates + --bad must be below 1")
     rng = random.Random(args.seed)
-    pg_database = asyncio.run(create_pg_database(args.postgres)) if args.postgres else None
+    pg = PgServer.parse(args.postgres) if args.postgres else None
+    pg_database = asyncio.run(pg.create_database("reflector_load")) if pg else None
     try:
-        return _run(args, rng, pg_database)
+        return _run(args, rng, pg.url(pg_database) if pg and pg_database else None)
     finally:
-        if pg_database is not None:
-            asyncio.run(drop_pg_database(args.postgres, pg_database))
+        if pg is not None and pg_database is not None:
+            asyncio.run(pg.drop_database(pg_database))
 
 
-async def create_pg_database(server: str) -> str:
-    """A fresh, uniquely named database on ``server`` (``user@host:port``) for one run."""
-    import asyncpg
-
-    user, _, hostport = server.rpartition("@")
-    host, _, port = hostport.partition(":")
-    name = f"reflector_load_{os.getpid()}_{random.randrange(1 << 30):x}"
-    conn = await asyncpg.connect(host=host, port=int(port or 5432), user=user or "postgres", database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
-
-
-async def drop_pg_database(server: str, name: str) -> None:
-    import asyncpg
-
-    user, _, hostport = server.rpartition("@")
-    host, _, port = hostport.partition(":")
-    conn = await asyncpg.connect(host=host, port=int(port or 5432), user=user or "postgres", database="postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
-def _run(args: argparse.Namespace, rng: random.Random, pg_database: str | None) -> int:
+def _run(args: argparse.Namespace, rng: random.Random, pg_url: str | None) -> int:
     with tempfile.TemporaryDirectory(prefix="reflector-load-") as tmp:
-        if pg_database is not None:
-            user, _, hostport = args.postgres.rpartition("@")
-            database_url = f"postgresql+asyncpg://{user or 'postgres'}@{hostport}/{pg_database}"
-        else:
-            database_url = f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
+        database_url = pg_url or f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
         env = {
             **os.environ,
             "REFLECTOR_DATABASE_URL": database_url,

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.contract.db.conftest import create_pg_database, drop_pg_database, pg_url
 from tests.fakes.daily_api import FakeDaily
 from tests.fakes.whereby_api import FakeWhereby
 from tests.integration.harness import Service, base_env, local_upload, platform_env
 from tests.moto_server import MotoServer, moto_server  # noqa: F401 - the session fixture
-from tests.services import require_port
+from tests.services import PgServer, require_port
 
 REDIS_DB = 13
 
@@ -92,14 +91,15 @@ def production(
     require_port("PostgreSQL", "127.0.0.1", 5432)
     require_port("Redis", "127.0.0.1", 6379)
     moto: MotoServer = request.getfixturevalue("moto_server")
-    database = asyncio.run(create_pg_database())
+    pg = PgServer.from_env()
+    database = asyncio.run(pg.create_database())
     r = redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB)
     r.flushdb()
     buckets = {which: moto.new_bucket(which) for which in ("transcripts", "daily", "whereby")}
     queue_url, _ = moto.new_queue("whereby-events")
     env = base_env(tmp_path) | platform_env(fake_daily.url, fake_whereby.url)
     env |= {
-        "REFLECTOR_DATABASE_URL": pg_url(database),
+        "REFLECTOR_DATABASE_URL": pg.url(database),
         "REFLECTOR_REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
         "REFLECTOR_WORKER_HEARTBEAT_SECONDS": "3",
         "REFLECTOR_STORAGE_BACKEND": "s3",
@@ -136,7 +136,7 @@ def production(
     finally:
         service.stop()
         r.flushdb()
-        asyncio.run(drop_pg_database(database))
+        asyncio.run(pg.drop_database(database))
 
 
 @pytest.fixture(params=["embedded", pytest.param("production", marks=pytest.mark.services)])

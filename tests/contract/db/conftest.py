@@ -7,14 +7,11 @@ test) and a fresh one for tests that need an unmigrated database; all are droppe
 from __future__ import annotations
 
 import asyncio
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,11 +20,9 @@ from reflector_adapters.db import create_engine, unit_of_work_factory
 from reflector_adapters.db.migrate import upgrade
 from reflector_adapters.db.tables import metadata
 from reflector_adapters.db.unit_of_work import SqlUnitOfWork
-from tests.services import require_port
+from tests.services import PgServer, require_port
 
-PG_HOST = os.environ.get("REFLECTOR_TEST_PG_HOST", "127.0.0.1")
-PG_PORT = int(os.environ.get("REFLECTOR_TEST_PG_PORT", "5432"))
-PG_USER = os.environ.get("REFLECTOR_TEST_PG_USER", "postgres")
+PG = PgServer.from_env()
 
 T = TypeVar("T")
 
@@ -35,25 +30,7 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
 
 
 def pg_url(database: str) -> str:
-    return f"postgresql+asyncpg://{PG_USER}@{PG_HOST}:{PG_PORT}/{database}"
-
-
-async def create_pg_database() -> str:
-    name = f"reflector_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name
-
-
-async def drop_pg_database(name: str) -> None:
-    conn = await asyncpg.connect(host=PG_HOST, port=PG_PORT, user=PG_USER, database="postgres")
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    return PG.url(database)
 
 
 def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -69,20 +46,20 @@ def run_in_own_loop(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
 @pytest.fixture(scope="session")
 def pg_migrated_url() -> Iterator[str]:
     """A migrated PostgreSQL database for the whole session (sync, so it needs no session event loop)."""
-    require_port("PostgreSQL", PG_HOST, PG_PORT)
-    name = run_in_own_loop(create_pg_database)
+    require_port("PostgreSQL", PG.host, PG.port)
+    name = run_in_own_loop(PG.create_database)
     try:
         run_in_own_loop(lambda: upgrade(pg_url(name)))
         yield pg_url(name)
     finally:
-        run_in_own_loop(lambda: drop_pg_database(name))
+        run_in_own_loop(lambda: PG.drop_database(name))
 
 
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     name: str = request.param
     if name == "postgresql":
-        require_port("PostgreSQL", PG_HOST, PG_PORT)
+        require_port("PostgreSQL", PG.host, PG.port)
     return name
 
 
@@ -110,11 +87,11 @@ async def fresh_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     if backend == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'fresh' / 'reflector.db'}"
         return
-    name = await create_pg_database()
+    name = await PG.create_database()
     try:
         yield pg_url(name)
     finally:
-        await drop_pg_database(name)
+        await PG.drop_database(name)
 
 
 @pytest.fixture
