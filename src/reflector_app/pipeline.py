@@ -6,6 +6,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+import attrs
+
 from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
 from reflector_adapters.audio.pyav import PyAVAudioEngine
 from reflector_app.settings import Settings
@@ -62,12 +64,18 @@ class LocalPipeline:
         )
 
 
+def whisper_transcriber(
+    model: str, *, cpu_threads: int | None = None, model_cache: Path | None = None
+) -> WhisperTranscriber:
+    """A Whisper transcriber for a model setting (``tiny.en``, ``base`` or a path); loads lazily."""
+    settings = WhisperSettings(model=model, model_cache=model_cache)
+    if cpu_threads:
+        settings = attrs.evolve(settings, cpu_threads=cpu_threads)
+    return WhisperTranscriber(settings)
+
+
 def build_pipeline(settings: Settings) -> LocalPipeline:
-    whisper = WhisperTranscriber(
-        WhisperSettings(
-            model=settings.whisper_model,
-            model_cache=settings.model_cache_dir.expanduser(),
-            cpu_threads=settings.whisper_threads,
-        )
+    whisper = whisper_transcriber(
+        settings.whisper_model, cpu_threads=settings.whisper_threads, model_cache=settings.model_cache_dir.expanduser()
     )
     return LocalPipeline(PyAVAudioEngine(), whisper)

@@ -44,7 +44,7 @@ class CloseAdapters(dramatiq.Middleware):
             log.exception("closing the worker's adapters failed")
 
 
-def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 2) -> tuple[dramatiq.Worker, Runtime]:
+def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 2) -> dramatiq.Worker:
     """Declare the actors on ``broker`` and start consuming (in threads of this process)."""
     queue = DramatiqQueue(broker)
 
@@ -56,12 +56,7 @@ def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 
     broker.add_middleware(CloseAdapters(runtime), before=AsyncIO)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
-    return worker, runtime
-
-
-def stop_worker(worker: dramatiq.Worker, runtime: Runtime) -> None:
-    """Stop consuming, let running jobs finish, then close the adapters (``CloseAdapters``)."""
-    worker.stop()
+    return worker
 
 
 async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) -> None:
@@ -71,7 +66,7 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
     broker = make_broker(settings)
     queue = DramatiqQueue(broker)
     container = await build_container(settings, queue=queue)
-    worker: tuple[dramatiq.Worker, Runtime] | None = None
+    worker: dramatiq.Worker | None = None
     scheduler = None
     if settings.embedded:
         worker = start_worker(settings, broker)
@@ -85,20 +80,21 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if worker is not None:
-            await asyncio.to_thread(stop_worker, *worker)
+            # Stops consuming and lets running jobs finish; CloseAdapters then closes their clients.
+            await asyncio.to_thread(worker.stop)
         await container.aclose()
 
 
 def run_worker(settings: Settings, *, threads: int) -> None:
     """A production worker: consumes Redis until SIGINT/SIGTERM."""
     broker = make_broker(settings)
-    worker, runtime = start_worker(settings, broker, threads=threads)
+    worker = start_worker(settings, broker, threads=threads)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     log.info("worker started with %d threads", threads)
     stop.wait()
-    stop_worker(worker, runtime)
+    worker.stop()
 
 
 async def run_scheduler(settings: Settings) -> None:

@@ -47,11 +47,11 @@ def describe(path: Path, probe: TrackProbe, participant_id: str | None) -> dict[
 
 
 def run(args: argparse.Namespace) -> int:
-    from reflector_app.commands.pipeline_adapters import build_audio_engine
+    from reflector_adapters.audio.pyav import PyAVAudioEngine
     from reflector_app.commands.process import quiet_logging
 
     quiet_logging()
-    engine = build_audio_engine()
+    engine = PyAVAudioEngine()
     status = 0
     for path in args.tracks:
         try:

@@ -147,12 +147,15 @@ def quiet_logging() -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reflector_app.commands.pipeline_adapters import build_cli_adapters
+    from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_app.pipeline import whisper_transcriber
 
     quiet_logging()
     try:
         names = load_participants(args.participants) if args.participants else {}
-        adapters = build_cli_adapters(model=args.model, cpu_threads=args.threads, model_cache=args.model_cache)
+        transcriber = whisper_transcriber(args.model, cpu_threads=args.threads, model_cache=args.model_cache)
+        transcriber.resolve()  # a bad model setting fails now, before any track is read
+        audio = PyAVAudioEngine()
         args.out.mkdir(parents=True, exist_ok=True)
     except (ConfigurationError, OSError) as exc:
         _error(str(exc))
@@ -164,16 +167,16 @@ def run(args: argparse.Namespace) -> int:
         if is_single_file(paths):
             result = process_single_file(
                 TrackFile(paths[0], str(paths[0])),
-                audio=adapters.audio,
-                transcriber=adapters.transcriber,
+                audio=audio,
+                transcriber=transcriber,
                 mp3_path=mp3,
                 progress=progress,
             )
         else:
             result = process_multitrack(
                 [TrackFile(p, str(p)) for p in paths],
-                audio=adapters.audio,
-                transcriber=adapters.transcriber,
+                audio=audio,
+                transcriber=transcriber,
                 mp3_path=mp3,
                 names=_names(names),
                 progress=progress,
