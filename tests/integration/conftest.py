@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from tests.integration.harness import Service, base_env, local_upload, platform_
 from tests.moto_server import MotoServer, moto_server  # noqa: F401 - the session fixture
 from tests.services import PgServer, require_port
 
-REDIS_DB = 13
+# Separate Redis databases let several checkouts run the suite on one machine at once.
+REDIS_DB = int(os.environ.get("REFLECTOR_TEST_REDIS_DB", "13"))
 
 
 @pytest.fixture
