@@ -136,6 +136,41 @@ def write_aac_mp4(path: Path, sig: np.ndarray) -> None:
             out.mux(p)
 
 
+def dull(x: np.ndarray, a: float = 0.35) -> np.ndarray:
+    """A one-pole low-pass (truncated): a voice from across the table loses its highs."""
+    kernel = ((1 - a) * a ** np.arange(12)).astype(np.float32)
+    return np.convolve(x, kernel)[: len(x)].astype(np.float32)
+
+
+def crosstalk(clean: list[np.ndarray], bleed_db: float, brng: random.Random) -> list[np.ndarray]:
+    """Every other voice mixed into each track as a second microphone in the same room hears it.
+
+    It arrives a few metres later (8-25 ms, fixed per pair) and duller (``dull``), ``bleed_db`` down.
+    The same construction, and the same random draws, as the shared tool's ``--bleed-db``.
+    """
+    g = np.float32(10 ** (bleed_db / 20))
+    dulled = [dull(c) if np.any(c) else c for c in clean]
+    out = []
+    for i, c in enumerate(clean):
+        s = c.copy()
+        for j, d in enumerate(dulled):
+            if j != i:
+                shift = int(brng.uniform(0.008, 0.025) * RATE)
+                s[shift:] += g * d[: len(d) - shift]
+        out.append(s)
+    return out
+
+
+def parse_levels(specs: list[str]) -> dict[int, float]:
+    out = {}
+    for spec in specs:
+        who, sep, db = spec.partition("=")
+        if not sep:
+            raise SystemExit(f"--level-db wants SPEAKER=DB, got {spec!r}")
+        out[int(who)] = float(db)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, type=Path)
@@ -159,11 +194,19 @@ def main() -> None:
         default=0,
         help="extra participants who stay unmuted for the whole meeting and never speak",
     )
+    ap.add_argument(
+        "--level-db",
+        action="append",
+        default=[],
+        metavar="SPEAKER=DB",
+        help="one participant's track (microphone gain) this many dB louder or quieter, e.g. 2=-12; repeatable",
+    )
     ap.add_argument("--wpm", type=int, default=155)
     ap.add_argument("--room", default="daily-20260314093000")
     args = ap.parse_args()
 
     rng = random.Random(args.seed)
+    levels = parse_levels(args.level_db)
     corpus = [s.strip() for s in args.corpus.read_text().splitlines() if s.strip()] if args.corpus else SENTENCES
     talkers = args.speakers
     n = talkers + args.silent
@@ -226,11 +269,14 @@ def main() -> None:
         sigs[u["speaker"]][s : s + len(u["audio"])] += u["audio"]
         u["audio"] = None  # long meetings: keep one copy of the speech, not two
     # copies only when the tracks get bleed or noise: an hour of four voices is 2.8 GB per set
-    clean = [s.copy() for s in sigs] if args.bleed_db is not None or args.noise_db is not None else sigs
+    changed = args.bleed_db is not None or args.noise_db is not None or levels
+    clean = [s.copy() for s in sigs] if changed else sigs
     if args.bleed_db is not None and n > 1:
-        g = 10 ** (args.bleed_db / 20)
-        mix = np.sum(clean, axis=0)
-        sigs = [c + g * (mix - c) for c in clean]
+        sigs = crosstalk(clean, args.bleed_db, random.Random(args.seed * 7919 + 1))
+    for who, db in levels.items():
+        # a microphone's gain: its talker and everything it hears, leaks included, are that much quieter
+        assert 0 <= who < n, f"--level-db names participant {who}, there are {n}"
+        sigs[who] = sigs[who] * np.float32(10 ** (db / 20))
     if args.noise_db is not None:
         nrng = np.random.default_rng(args.seed)
         g = 10 ** (args.noise_db / 20)
@@ -323,6 +369,8 @@ def main() -> None:
         "duration": round(total, 3),
         "participants": [{k: p[k] for k in ("speaker", "name", "participant_id", "user_id")} for p in people],
         "silent_speakers": list(range(talkers, n)),
+        "bleed_db": args.bleed_db,
+        "level_db": {str(k): v for k, v in levels.items()},
         "tracks": truth_tracks,
         "whereby_key": wb_key,
         "utterances": [{k: u[k] for k in ("speaker", "text", "onset", "offset")} for u in utts],

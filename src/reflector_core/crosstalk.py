@@ -1,0 +1,297 @@
+"""Crosstalk: deciding which stretches of a track are another participant's voice leaking in.
+
+When two participants share a room (or one uses loudspeakers), each voice also reaches the other
+microphones a few milliseconds later and 15–30 dB quieter. Transcribed per track, it would be
+written twice under two names. The audio adapter measures, per short frame of the shared meeting
+timeline, every track's level and (for the pairs that need it) how well one track matches another
+track's sound 0–40 ms earlier; this module turns those measurements into decisions. It is pure
+(no audio, no NumPy) so the rules are property-tested on their own.
+
+The rules, per frame of a victim track ``i`` and a possible source track ``j``:
+
+1. **Level dominance, normalised to each track's own speech level.** Every level is taken relative
+   to its track's typical speech level (``SpeechLevel``: a running median of the frames that were
+   that participant's own voice), so a quiet talker (or a low-gain microphone) next to a loud one
+   is compared with their own loudness, not with the loud one's. ``j`` is a candidate source when
+   its normalised level exceeds ``i``'s by ``dominance_db``. Two people talking at once are both at
+   their own level: neither dominates, both are kept.
+2. **Correlation confirms it is the same sound.** A candidate frame is leaked only when the victim's
+   samples correlate with the source's samples at a delay of 0–``max_delay`` seconds (the victim
+   hears the source later) by at least ``min_correlation``. A loud neighbour saying something else
+   does not correlate.
+3. **Runs, not frames** (``mask_runs``): leaked frames closer than ``bridge`` are joined; a joined
+   run is removed from the victim's audio only when it lasts ``min_span``, so a syllable of a real
+   overlap is never cut out, and the decision is kept per region with its evidence
+   (``CrosstalkSpan``).
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+
+from attrs import field, frozen
+
+from reflector_core.errors import InvalidInputError
+
+
+@frozen
+class CrosstalkSettings:
+    enabled: bool = True
+    frame: float = 0.02
+    """Seconds per analysis frame."""
+    floor_db: float = -55.0
+    """Frames quieter than this (RMS, dBFS) are silence: nothing to decide."""
+    dominance_db: float = 6.0
+    """How much louder than the victim, each relative to its own speech level, a source must be."""
+    min_correlation: float = 0.5
+    """Normalised cross-correlation (best delay in 0..max_delay) that confirms the same sound."""
+    max_delay: float = 0.040
+    """Longest acoustic delay from one microphone to another that is looked for (about 13 m)."""
+    min_span: float = 0.12
+    """Leaked runs shorter than this are kept: inside real overlap, a pause lets the other voice through."""
+    bridge: float = 0.1
+    """Leaked frames at most this far apart belong to one run."""
+    level_percentile: float = 0.5
+    """Which percentile of a track's own speech frames is its speech level."""
+    min_level_frames: int = 50
+    """Own frames (1 s) needed before a track's speech level is trusted; until then raw levels compare."""
+
+    def __attrs_post_init__(self) -> None:
+        if self.frame <= 0 or self.max_delay < 0 or self.min_span < 0 or self.bridge < 0:
+            raise InvalidInputError(f"crosstalk durations must be positive: {self!r}")
+        if not 0.0 <= self.level_percentile <= 1.0 or not -1.0 <= self.min_correlation <= 1.0:
+            raise InvalidInputError(f"crosstalk percentile/correlation out of range: {self!r}")
+
+    @property
+    def min_frames(self) -> int:
+        return max(1, round(self.min_span / self.frame))
+
+    @property
+    def bridge_frames(self) -> int:
+        return round(self.bridge / self.frame)
+
+
+@frozen
+class Candidate:
+    """Frame-level suspicion: ``victim`` may be hearing ``source`` (normalised ``dominance`` dB louder)."""
+
+    victim: int
+    source: int
+    dominance: float
+
+
+@frozen
+class Evidence:
+    """Why one frame of a victim track was judged leaked."""
+
+    source: int
+    dominance: float
+    correlation: float
+    delay: float
+    """Seconds the victim hears the source later."""
+
+
+@frozen
+class CrosstalkSpan:
+    """A region of ``track`` that is ``source``'s voice (track indexes), with the evidence, medians of its frames."""
+
+    track: int
+    source: int
+    start: float
+    end: float
+    dominance_db: float
+    correlation: float
+    delay: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+class SpeechLevel:
+    """A track's own speech level: a percentile of the levels of its own (not leaked) loud frames.
+
+    Kept as a histogram of 0.5 dB bins, so it is constant memory and updates in O(1).
+    """
+
+    LOW, HIGH, STEP = -120.0, 20.0, 0.5
+
+    def __init__(self, percentile: float = 0.5, min_frames: int = 50) -> None:
+        self._bins = [0] * int((self.HIGH - self.LOW) / self.STEP)
+        self._count = 0
+        self._percentile = percentile
+        self._min = min_frames
+
+    def add(self, level_db: float) -> None:
+        k = int((min(max(level_db, self.LOW), self.HIGH - self.STEP) - self.LOW) / self.STEP)
+        self._bins[k] += 1
+        self._count += 1
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    def level(self) -> float | None:
+        """The percentile's bin centre, or ``None`` before ``min_frames`` own frames were seen."""
+        if self._count < max(1, self._min):
+            return None
+        rank = self._percentile * (self._count - 1)
+        seen = 0
+        for k, n in enumerate(self._bins):
+            seen += n
+            if seen > rank:
+                return self.LOW + (k + 0.5) * self.STEP
+        raise AssertionError("histogram count out of step")  # pragma: no cover
+
+
+def dominance(source_db: float, victim_db: float, source_speech: float | None, victim_speech: float | None) -> float:
+    """How much louder the source's frame is than the victim's, each relative to its own speech level.
+
+    While either speech level is unknown the raw levels are compared (same kind of microphones,
+    same scale): comparing one normalised level with one raw level would mean nothing.
+    """
+    if source_speech is None or victim_speech is None:
+        return source_db - victim_db
+    return (source_db - source_speech) - (victim_db - victim_speech)
+
+
+def candidates(levels: Sequence[float], speech: Sequence[float | None], s: CrosstalkSettings) -> list[Candidate]:
+    """Pairs (victim, source) worth a correlation check in one frame.
+
+    ``levels`` are the tracks' frame levels in dBFS, ``speech`` their speech levels (``None`` when
+    not known yet). Only tracks above the floor take part.
+    """
+    active = [i for i, lv in enumerate(levels) if lv > s.floor_db]
+    if len(active) < 2:
+        return []
+    out = []
+    for victim in active:
+        for source in active:
+            if victim != source:
+                d = dominance(levels[source], levels[victim], speech[source], speech[victim])
+                if d >= s.dominance_db:
+                    out.append(Candidate(victim, source, d))
+    return out
+
+
+def judge(found: Sequence[tuple[Candidate, float, float]], s: CrosstalkSettings) -> dict[int, Evidence]:
+    """Leaked victims of one frame: ``found`` is (candidate, correlation, delay) as measured.
+
+    A victim hearing several sources is attributed to the best-correlated one.
+    """
+    out: dict[int, Evidence] = {}
+    for c, corr, delay in found:
+        if corr >= s.min_correlation and 0.0 <= delay <= s.max_delay + 1e-9:
+            best = out.get(c.victim)
+            if best is None or corr > best.correlation:
+                out[c.victim] = Evidence(c.source, c.dominance, corr, delay)
+    return out
+
+
+def mask_runs(leaked: Sequence[bool], *, min_frames: int, bridge_frames: int) -> list[bool]:
+    """Which frames to remove: leaked runs joined across ≤ ``bridge_frames`` others, kept if ≥ ``min_frames``."""
+    out = [False] * len(leaked)
+    idx = [i for i, x in enumerate(leaked) if x]
+    k = 0
+    while k < len(idx):
+        first = last = idx[k]
+        k += 1
+        while k < len(idx) and idx[k] - last - 1 <= bridge_frames:
+            last = idx[k]
+            k += 1
+        if last - first + 1 >= min_frames:
+            out[first : last + 1] = [True] * (last - first + 1)
+    return out
+
+
+class MaskStream:
+    """``mask_runs`` over a stream of blocks, one block late: each block is decided with its neighbours.
+
+    Equal to ``mask_runs`` over the whole stream whenever every block holds at least
+    ``max(min_frames, bridge_frames) + 1`` frames (a decision never looks further than that).
+    """
+
+    def __init__(self, *, min_frames: int, bridge_frames: int) -> None:
+        self._min = min_frames
+        self._bridge = bridge_frames
+        self._prev: list[bool] = []
+        self._cur: list[bool] | None = None
+
+    def push(self, block: Sequence[bool]) -> list[bool] | None:
+        """Decide the block pushed before this one (``None`` on the first push)."""
+        nxt = list(block)
+        if self._cur is None:
+            self._cur = nxt
+            return None
+        out = self._decide(nxt)
+        self._prev, self._cur = self._cur, nxt
+        return out
+
+    def finish(self) -> list[bool]:
+        """Decide the last block pushed."""
+        if self._cur is None:
+            return []
+        out = self._decide([])
+        self._prev, self._cur = self._cur, None
+        return out
+
+    def _decide(self, nxt: list[bool]) -> list[bool]:
+        cur = self._cur or []
+        if not any(cur):
+            return [False] * len(cur)
+        window = self._prev + cur + nxt
+        mask = mask_runs(window, min_frames=self._min, bridge_frames=self._bridge)
+        return mask[len(self._prev) : len(self._prev) + len(cur)]
+
+
+@frozen
+class _Open:
+    start: float
+    end: float
+    evidence: list[Evidence] = field(eq=False)
+
+
+class SpanCollector:
+    """Turns one track's per-frame decisions (in time order) into ``CrosstalkSpan`` regions."""
+
+    def __init__(self, track: int, frame: float) -> None:
+        self.track = track
+        self.frame = frame
+        self._open: _Open | None = None
+
+    def push(self, start: float, masked: bool, evidence: Evidence | None) -> CrosstalkSpan | None:
+        """One frame starting at ``start``; returns a span when a masked run ends here."""
+        if masked:
+            if self._open is None:
+                self._open = _Open(start, start + self.frame, [])
+            else:
+                self._open = _Open(self._open.start, start + self.frame, self._open.evidence)
+            if evidence is not None:
+                self._open.evidence.append(evidence)
+            return None
+        return self.close()
+
+    def close(self) -> CrosstalkSpan | None:
+        run, self._open = self._open, None
+        if run is None:
+            return None
+        return summarise(self.track, run.start, run.end, run.evidence)
+
+
+def summarise(track: int, start: float, end: float, evidence: Sequence[Evidence]) -> CrosstalkSpan:
+    """The span's source is the one most of its frames point to; its figures are their medians."""
+    if not evidence:
+        raise InvalidInputError(f"a crosstalk span of track {track} at {start:.2f} s has no leaked frame")
+    source = Counter(e.source for e in evidence).most_common(1)[0][0]
+    mine = [e for e in evidence if e.source == source]
+    return CrosstalkSpan(
+        track=track,
+        source=source,
+        start=start,
+        end=end,
+        dominance_db=round(statistics.median(e.dominance for e in mine), 1),
+        correlation=round(statistics.median(e.correlation for e in mine), 3),
+        delay=round(statistics.median(e.delay for e in mine), 4),
+    )

@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from reflector_core.crosstalk import (
+    Candidate,
+    CrosstalkSettings,
+    Evidence,
+    MaskStream,
+    SpanCollector,
+    SpeechLevel,
+    candidates,
+    dominance,
+    judge,
+    mask_runs,
+)
+from reflector_core.errors import InvalidInputError
+
+S = CrosstalkSettings()
+speech_db = st.floats(-40, -5, allow_nan=False)
+bleed_db = st.floats(-30, -15, allow_nan=False)
+gain_db = st.floats(-15, 15, allow_nan=False)
+
+
+def leak_scene(speaker_level: float, bleed: float, gain_speaker: float, gain_victim: float) -> tuple[float, float]:
+    """Levels on (speaker's track, victim's track) while only the speaker talks; gains are the microphones'."""
+    return speaker_level + gain_speaker, speaker_level + bleed + gain_victim
+
+
+@given(speech_db, bleed_db, gain_db, gain_db)
+def test_a_leak_is_a_candidate_whatever_the_microphone_gains(
+    level: float, bleed: float, g_speaker: float, g_victim: float
+) -> None:
+    # Each track's speech level is its own talker's level through its own microphone gain.
+    speech = [level + g_speaker, level + g_victim]
+    on_speaker, on_victim = leak_scene(level, bleed, g_speaker, g_victim)
+    assume(on_victim > S.floor_db)
+    found = candidates([on_speaker, on_victim], speech, S)
+    assert Candidate(victim=1, source=0, dominance=pytest.approx(-bleed)) in found
+    assert all(c.victim == 1 for c in found)
+
+
+@given(speech_db, speech_db, gain_db, gain_db, st.floats(-6, 6, allow_nan=False), st.floats(-6, 6, allow_nan=False))
+def test_two_people_at_their_own_level_are_never_candidates(
+    a: float, b: float, g_a: float, g_b: float, da: float, db: float
+) -> None:
+    """Real simultaneous speech: each track near its own talker's level (± 6 dB of syllable swing)."""
+    speech = [a + g_a, b + g_b]
+    levels = [a + g_a + da / 2, b + g_b + db / 2]  # within ± 3 dB each: differences stay under 6 dB
+    assume(min(levels) > S.floor_db)
+    assert candidates(levels, speech, S) == []
+
+
+def test_a_quiet_track_talking_over_a_loud_one_is_not_suppressed() -> None:
+    # Track 1's microphone is 12 dB quieter (speech level -32 against -20); both talk at once.
+    speech = [-20.0, -32.0]
+    levels = [-20.0, -32.0]
+    assert [(c.victim, c.source) for c in candidates(levels, [None, None], S)] == [(1, 0)]  # raw would
+    assert candidates(levels, speech, S) == []
+
+
+def test_a_quiet_tracks_voice_leaking_into_a_loud_one_is_found() -> None:
+    # Talker 1 alone: -32 on its own quiet track, -20 - 15 = -35 leaking into track 0's louder microphone.
+    speech = [-20.0, -32.0]
+    levels = [-35.0, -32.0]
+    assert candidates(levels, [None, None], S) == []  # raw: only 3 dB apart
+    assert [(c.victim, c.source, c.dominance) for c in candidates(levels, speech, S)] == [(0, 1, 15.0)]
+
+
+def test_silence_and_single_tracks_need_no_decision() -> None:
+    assert candidates([-20.0, -90.0, -100.0], [-20.0, -25.0, None], S) == []
+    assert candidates([-20.0], [None], S) == []
+
+
+def test_unknown_speech_levels_fall_back_to_raw_levels() -> None:
+    assert dominance(-20.0, -40.0, -20.0, None) == 20.0
+    assert dominance(-20.0, -40.0, -20.0, -30.0) == 10.0
+
+
+def test_judge_needs_correlation_and_a_plausible_delay() -> None:
+    c = Candidate(1, 0, 20.0)
+    assert judge([(c, 0.9, 0.015)], S) == {1: Evidence(0, 20.0, 0.9, 0.015)}
+    assert judge([(c, 0.2, 0.015)], S) == {}  # loud but a different sound: a neighbour, not a leak
+    assert judge([(c, 0.9, 0.2)], S) == {}  # too late to be the same room
+    best = judge([(c, 0.6, 0.01), (Candidate(1, 2, 10.0), 0.8, 0.02)], S)
+    assert best[1].source == 2
+
+
+@given(st.lists(st.floats(-80, 0, allow_nan=False), min_size=1, max_size=300), st.floats(0, 1))
+def test_speech_level_is_a_percentile_within_half_a_bin(levels: list[float], p: float) -> None:
+    tracker = SpeechLevel(percentile=p, min_frames=1)
+    for lv in levels:
+        tracker.add(lv)
+    got = tracker.level()
+    assert got is not None
+    ordered = sorted(levels)
+    exact = ordered[int(p * (len(ordered) - 1))]
+    assert abs(got - exact) <= SpeechLevel.STEP
+
+
+def test_speech_level_is_unknown_until_enough_frames() -> None:
+    tracker = SpeechLevel(min_frames=3)
+    tracker.add(-20)
+    tracker.add(-20)
+    assert tracker.level() is None
+    tracker.add(-20)
+    assert tracker.level() == pytest.approx(-19.75)
+
+
+bools = st.lists(st.booleans(), max_size=200)
+
+
+@given(bools, st.integers(1, 10), st.integers(0, 6))
+def test_masked_runs_start_and_end_on_leaked_frames_and_are_long_enough(
+    leaked: list[bool], min_frames: int, bridge: int
+) -> None:
+    mask = mask_runs(leaked, min_frames=min_frames, bridge_frames=bridge)
+    assert len(mask) == len(leaked)
+    i = 0
+    while i < len(mask):
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(mask) and mask[j]:
+            j += 1
+        assert leaked[i] and leaked[j - 1]
+        assert j - i >= min_frames
+        # inside a run no stretch of unleaked frames is longer than the bridge
+        gap = 0
+        for x in leaked[i:j]:
+            gap = 0 if x else gap + 1
+            assert gap <= bridge
+        i = j
+
+
+@given(bools, st.integers(1, 10), st.integers(0, 6))
+def test_every_long_leaked_run_is_masked_and_no_unleaked_stretch_is(
+    leaked: list[bool], min_frames: int, bridge: int
+) -> None:
+    mask = mask_runs(leaked, min_frames=min_frames, bridge_frames=bridge)
+    for i in range(len(leaked) - min_frames + 1):
+        if all(leaked[i : i + min_frames]):
+            assert all(mask[i : i + min_frames])
+    for i in range(len(leaked) - bridge):
+        if not any(leaked[i : i + bridge + 1]):
+            assert not any(mask[i : i + bridge + 1])
+
+
+@given(bools, st.integers(1, 8), st.integers(0, 6), st.data())
+def test_the_stream_decides_like_the_whole(
+    leaked: list[bool], min_frames: int, bridge: int, data: st.DataObject
+) -> None:
+    least = max(min_frames, bridge) + 1  # the blocks' least length the equality needs
+    blocks: list[list[bool]] = []
+    rest = list(leaked)
+    while rest:
+        n = data.draw(st.integers(least, least + 20))
+        blocks.append(rest[:n])
+        rest = rest[n:]
+    # the last block may be short: the stream ends there, as the meeting does
+    stream = MaskStream(min_frames=min_frames, bridge_frames=bridge)
+    out: list[bool] = []
+    for b in blocks:
+        decided = stream.push(b)
+        if decided is not None:
+            out += decided
+    out += stream.finish()
+    assert out == mask_runs(leaked, min_frames=min_frames, bridge_frames=bridge)
+
+
+def test_spans_carry_their_source_and_median_evidence() -> None:
+    collector = SpanCollector(track=2, frame=0.02)
+    ev = [Evidence(0, 20.0, 0.9, 0.012), Evidence(0, 22.0, 0.8, 0.014), Evidence(1, 9.0, 0.6, 0.03)]
+    assert collector.push(1.00, False, None) is None
+    for k, e in enumerate(ev):
+        assert collector.push(1.02 + 0.02 * k, True, e) is None
+    assert collector.push(1.08, True, None) is None  # a bridged frame
+    span = collector.push(1.10, False, None)
+    assert span is not None
+    assert (span.track, span.source) == (2, 0)
+    assert (span.start, span.end) == pytest.approx((1.02, 1.10))
+    assert (span.dominance_db, span.correlation, span.delay) == (21.0, 0.85, 0.013)
+    assert collector.close() is None
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(InvalidInputError):
+        CrosstalkSettings(frame=0)
+    with pytest.raises(InvalidInputError):
+        CrosstalkSettings(level_percentile=2)
