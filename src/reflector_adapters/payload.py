@@ -116,6 +116,8 @@ def loads_object(body: bytes, source: str) -> dict[str, Any]:
         data = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PayloadError(source, f"not JSON: {exc}") from exc
+    except ValueError as exc:  # an integer longer than ``sys.get_int_max_str_digits()`` (4,300 digits)
+        raise PayloadError(source, f"unreadable JSON: {exc}") from exc
     except RecursionError as exc:
         raise PayloadError(source, "JSON nested too deeply") from exc
     if not isinstance(data, dict):

@@ -15,6 +15,7 @@ from reflector_app.http.auth import api_key_middleware
 from reflector_app.http.errors import exception_handlers
 from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
+from reflector_app.http.requests import BoundedJsonRequest
 from reflector_app.locks import Locks, locks_for
 
 SCHEMA_PATH = "/schema"
@@ -70,6 +71,7 @@ def create_app(
         },
         middleware=[api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH)],
         exception_handlers=exception_handlers(),
+        request_class=BoundedJsonRequest,
         request_max_body_size=container.settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Reflector",

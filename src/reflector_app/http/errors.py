@@ -74,5 +74,14 @@ def _handler(status: int) -> object:
     return handle
 
 
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    # A bug: the traceback goes to the log (Litestar logs none outside debug mode), the client learns nothing.
+    log.error("%s %s: unexpected %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
+    return error_response(500, "internal error")
+
+
 def exception_handlers() -> ExceptionHandlersMap:
-    return {cls: _handler(status) for cls, status in STATUS.items()}  # type: ignore[misc]
+    handlers: ExceptionHandlersMap = {cls: _handler(status) for cls, status in STATUS.items()}  # type: ignore[misc]
+    # Litestar routes exceptions without a status code (and its own 500s) to the handler keyed 500.
+    handlers[500] = _unexpected
+    return handlers

@@ -7,6 +7,15 @@ import re
 from attrs import frozen
 
 _SPEC = re.compile(r"^\s*(\d*)\s*-\s*(\d*)\s*$")
+_MAX_DIGITS = 18
+"""A position of 19 or more digits lies past any object we store (10^18 bytes is an exabyte)."""
+_BEYOND = 10**_MAX_DIGITS
+
+
+def _position(digits: str) -> int:
+    # ``int()`` refuses more than 4,300 digits (ValueError); a huge position only means "past the end".
+    significant = digits.lstrip("0")
+    return int(significant or "0") if len(significant) <= _MAX_DIGITS else _BEYOND
 
 
 @frozen
@@ -44,12 +53,12 @@ def parse_range(header: str | None, size: int) -> ByteRange | None:
     if m is None or (not m[1] and not m[2]):
         raise UnsatisfiableRange(f"malformed range {header!r}")
     if not m[1]:  # suffix: the last N bytes
-        n = int(m[2])
+        n = _position(m[2])
         if n == 0 or size == 0:
             raise UnsatisfiableRange(f"empty suffix range {header!r}")
         return ByteRange(max(0, size - n), size - 1)
-    start = int(m[1])
-    end = int(m[2]) if m[2] else size - 1
+    start = _position(m[1])
+    end = _position(m[2]) if m[2] else size - 1
     if end < start:
         raise UnsatisfiableRange(f"range ends before it starts: {header!r}")
     if start >= size:

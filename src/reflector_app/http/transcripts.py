@@ -25,6 +25,8 @@ MEDIA_TYPES = {
 }
 
 Id = Annotated[str, PathParameter(max_length=200)]
+MAX_OFFSET = 1_000_000_000
+"""Bounded at the edge: beyond 2^63 - 1 SQLite raises ``OverflowError``, and no listing is that deep."""
 Filter = Annotated[str | None, QueryParameter(max_length=500)]
 
 
@@ -38,7 +40,7 @@ async def list_transcripts(
         str | None, QueryParameter(max_length=2000, description="The platform's recording id")
     ] = None,
     status: FromQuery[TranscriptStatus | None] = None,
-    offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
 ) -> TranscriptPage:
     flt = TranscriptFilter(
