@@ -129,6 +129,10 @@ class JsonApi:
         self._clock: Clock = clock or _SystemClock()
         self._rand = rand
 
+    async def sleep(self, seconds: float) -> None:
+        """The injected sleep (tests record waits instead of waiting), for callers' own retry loops."""
+        await self._sleep(seconds)
+
     async def aclose(self) -> None:
         if self._owns_client:
             await self._client.aclose()

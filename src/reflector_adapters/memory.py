@@ -12,7 +12,7 @@ import asyncio
 import builtins
 import itertools
 import json
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -28,9 +28,12 @@ from reflector_core.model import (
     DeliveryAttempt,
     DeliveryState,
     Meeting,
+    MeetingRecording,
     ParticipantSession,
     Platform,
     Recording,
+    RecordingKind,
+    RecordingState,
     Room,
     Transcript,
     TranscriptStatus,
@@ -65,6 +68,7 @@ class MemoryStore:
     linked_by_time: set[str] = attrs.Factory(set)
     sources_deleted: set[str] = attrs.Factory(set)
     webhook_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
+    meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -147,6 +151,10 @@ class MemoryMeetings:
         return sorted(
             (m for m in self.s.meetings.values() if m.active and m.platform == platform), key=lambda m: m.start
         )
+
+    async def for_room(self, room_name: str, *, limit: int = 50) -> builtins.list[Meeting]:
+        mine = [m for m in self.s.meetings.values() if m.room_name == room_name]
+        return sorted(mine, key=lambda m: (m.start, m.id or ""), reverse=True)[:limit]
 
 
 class MemoryRecordings:
@@ -384,6 +392,75 @@ class MemoryApiKeys:
         return True
 
 
+class MemoryMeetingRecordings:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def get(self, meeting_id: str) -> MeetingRecording | None:
+        return self.s.meeting_recordings.get(meeting_id)
+
+    async def request(
+        self, meeting_id: str, at: datetime, *, by: str, again_from: frozenset[RecordingState] = frozenset()
+    ) -> bool:
+        if meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", meeting_id)
+        current = self.s.meeting_recordings.get(meeting_id)
+        if current is not None and current.state not in again_from:
+            return False
+        self.s.meeting_recordings[meeting_id] = MeetingRecording(
+            meeting_id=meeting_id, state=RecordingState.REQUESTED, requested_at=at, updated_at=at, requested_by=by
+        )
+        return True
+
+    async def transition(
+        self,
+        meeting_id: str,
+        to: RecordingState,
+        *,
+        sources: frozenset[RecordingState],
+        at: datetime,
+        error: str | None = None,
+        failed_attempt: bool = False,
+    ) -> bool:
+        current = self.s.meeting_recordings.get(meeting_id)
+        if current is None or current.state not in sources:
+            return False
+        self.s.meeting_recordings[meeting_id] = attrs.evolve(
+            current,
+            state=to,
+            error=error,
+            updated_at=at,
+            started_at=at if to is RecordingState.STARTED else current.started_at,
+            attempts=current.attempts + (1 if failed_attempt else 0),
+        )
+        return True
+
+    async def for_meetings(self, meeting_ids: Sequence[str]) -> dict[str, MeetingRecording]:
+        return {m: self.s.meeting_recordings[m] for m in meeting_ids if m in self.s.meeting_recordings}
+
+
+class MemoryRecordingControl:
+    """A ``RecordingControl`` that records calls; ``failures`` are raised by the next start calls in order."""
+
+    def __init__(self, *failures: Exception, active: bool = False) -> None:
+        self.failures = list(failures)
+        self.active = active
+        self.starts: list[tuple[str, RecordingKind, str]] = []
+        self.stops: list[tuple[str, RecordingKind, str]] = []
+
+    async def start_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        self.starts.append((meeting.platform_room_name, kind, instance_id))
+        if self.failures:
+            raise self.failures.pop(0)
+        was_active, self.active = self.active, True
+        return not was_active
+
+    async def stop_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        self.stops.append((meeting.platform_room_name, kind, instance_id))
+        was_active, self.active = self.active, False
+        return was_active
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -398,6 +475,7 @@ class MemoryUnitOfWork:
         self.deleted_objects = MemoryDeletedObjects(store)
         self.api_keys = MemoryApiKeys(store)
         self.webhook_deliveries = MemoryWebhookDeliveries(store)
+        self.meeting_recordings = MemoryMeetingRecordings(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

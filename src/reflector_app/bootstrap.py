@@ -178,6 +178,7 @@ async def build_container(
         webhooks=webhook_verifiers(settings, clock),
         recording_source=daily,
         participant_directory=daily,
+        recording_control=daily,
         notifications=notifications,
         pipeline=pipeline,
         webhook_sender=sender,

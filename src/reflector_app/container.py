@@ -18,6 +18,7 @@ from reflector_core.ports import (
     JobQueue,
     ObjectStorage,
     ParticipantDirectory,
+    RecordingControl,
     RecordingNotifications,
     RecordingSource,
     UnitOfWork,
@@ -44,6 +45,8 @@ class Container:
     recording_source: RecordingSource | None = None
     """Daily's recordings list, for polling (absent when Daily is not configured)."""
     participant_directory: ParticipantDirectory | None = None
+    recording_control: RecordingControl | None = None
+    """Starts and stops Daily recordings (absent when Daily is not configured)."""
     notifications: RecordingNotifications | None = None
     """Whereby's S3 events on SQS (absent when no queue is configured)."""
     pipeline: Pipeline | None = None

@@ -263,3 +263,32 @@ class WebhookDelivery:
     state: DeliveryState = DeliveryState.PENDING
     next_attempt_at: datetime | None = field(default=None, converter=_utc)
     attempts: tuple[DeliveryAttempt, ...] = ()
+
+
+class RecordingState(enum.StrEnum):
+    """Where the service is in starting a meeting's platform recording (Daily: we start it by REST)."""
+
+    REQUESTED = "requested"
+    """Someone joined; the start job is queued or retrying."""
+    STARTED = "started"
+    FAILED = "failed"
+    """Given up; ``error`` says why. Only the owner's explicit start moves it on."""
+    STOPPED = "stopped"
+    """The owner stopped it; joins do not restart it."""
+
+
+@frozen
+class MeetingRecording:
+    """The one recording-start record of a meeting: the row is the "exactly once" guarantee."""
+
+    meeting_id: str
+    state: RecordingState
+    requested_at: datetime = field(converter=_utc)
+    updated_at: datetime = field(converter=_utc)
+    requested_by: str | None = None
+    """``participant.joined``, ``presence`` or the owner who asked."""
+    started_at: datetime | None = field(default=None, converter=_utc)
+    attempts: int = 0
+    """Start attempts that failed so far (each one already retried "call not hosted yet" inside)."""
+    error: str | None = None
+    """The last failure, shown to the owner and on the room page."""

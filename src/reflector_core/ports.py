@@ -21,10 +21,13 @@ from reflector_core.model import (
     DeliveryAttempt,
     DeliveryState,
     Meeting,
+    MeetingRecording,
     Participant,
     ParticipantSession,
     Platform,
     Recording,
+    RecordingKind,
+    RecordingState,
     Room,
     TrackFailure,
     Transcript,
@@ -103,6 +106,22 @@ class RecordingSource(Protocol):
 class ParticipantDirectory(Protocol):
     async def participants(self, platform_session_id: str) -> list[PlatformParticipant]:
         """Everyone who took part in a meeting session (Daily ``/meetings/{id}/participants``)."""
+        ...
+
+
+class RecordingControl(Protocol):
+    """A platform whose recordings the service starts and stops by API (Daily's REST recordings calls)."""
+
+    async def start_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        """Start one recording instance; ``False`` when it was already running (which is success too).
+
+        Waits and retries while the platform says nobody is in the call yet; raises
+        ``PlatformUnavailableError`` (transient) when that lasts, ``PlatformError`` when refused.
+        """
+        ...
+
+    async def stop_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        """Stop one instance; ``False`` when none was running (idempotent)."""
         ...
 
 
@@ -228,6 +247,10 @@ class MeetingRepository(Protocol):
 
     async def active(self, platform: Platform) -> builtins.list[Meeting]:
         """Every active meeting on ``platform``, oldest start first (presence reconciliation)."""
+        ...
+
+    async def for_room(self, room_name: str, *, limit: int = 50) -> builtins.list[Meeting]:
+        """The room's meetings, newest start first, at most ``limit`` (room administration)."""
         ...
 
 
@@ -358,6 +381,41 @@ class ConsentRepository(Protocol):
         ...
 
 
+class MeetingRecordingRepository(Protocol):
+    """One row per meeting whose recording the service was asked to start (``MeetingRecording``)."""
+
+    async def get(self, meeting_id: str) -> MeetingRecording | None: ...
+
+    async def request(
+        self, meeting_id: str, at: datetime, *, by: str, again_from: frozenset[RecordingState] = frozenset()
+    ) -> bool:
+        """Create the row as ``requested``; ``True`` only for the one caller that did.
+
+        With ``again_from``, a row in one of those states moves back to ``requested`` instead (the
+        owner restarting a failed or stopped recording), again for one caller only.
+        ``NotFoundError`` when the meeting does not exist.
+        """
+        ...
+
+    async def transition(
+        self,
+        meeting_id: str,
+        to: RecordingState,
+        *,
+        sources: frozenset[RecordingState],
+        at: datetime,
+        error: str | None = None,
+        failed_attempt: bool = False,
+    ) -> bool:
+        """Conditional update: ``False`` when the row is missing or not in one of ``sources``.
+
+        ``error`` is stored (``None`` clears it); ``failed_attempt`` adds one to ``attempts``.
+        """
+        ...
+
+    async def for_meetings(self, meeting_ids: Sequence[str]) -> dict[str, MeetingRecording]: ...
+
+
 class DeletedObjectRepository(Protocol):
     async def record(self, bucket: str, key: str, reason: str, at: datetime) -> None: ...
 
@@ -423,6 +481,7 @@ class UnitOfWork(Protocol):
     deleted_objects: DeletedObjectRepository
     api_keys: ApiKeyRepository
     webhook_deliveries: WebhookDeliveryRepository
+    meeting_recordings: MeetingRecordingRepository
 
     async def __aenter__(self) -> Self: ...
 

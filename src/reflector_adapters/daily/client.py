@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
+import re
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,10 +28,18 @@ from reflector_adapters.daily.wire import (
 )
 from reflector_adapters.http import ApiClient, ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
-from reflector_core.errors import ConfigurationError, InvalidInputError, PayloadError
+from reflector_core.errors import (
+    ConfigurationError,
+    InvalidInputError,
+    PayloadError,
+    PlatformError,
+    PlatformUnavailableError,
+)
 from reflector_core.model import Meeting, ParticipantSession, Platform, Recording, RecordingKind, Room
 from reflector_core.naming import daily_room_name
 from reflector_core.ports import Clock, PlatformParticipant
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.daily.co/v1"
 _MAX_PAGE = 100
@@ -65,6 +75,9 @@ class DailySettings:
     participants_page_size: int = field(default=_MAX_PAGE, validator=_page_size)
     default_recording_kind: RecordingKind = RecordingKind.RAW_TRACKS
     """The kind of a listed recording whose type Daily left out and nothing else reveals."""
+    start_attempts: int = field(default=8, validator=attrs.validators.ge(1))
+    """Recording start: tries while Daily answers that the call is not hosted yet (someone just joined)."""
+    start_retry_delay: float = field(default=2.0, validator=attrs.validators.ge(0))
 
 
 def read_daily_error(response: httpx.Response) -> ErrorBody:
@@ -214,6 +227,55 @@ class DailyClient(ApiClient):
         )
         return structure(converter, data, TokenWire, "daily meeting token response").token
 
+    # --- RecordingControl -------------------------------------------------------------------------
+
+    async def start_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        """``POST /rooms/:name/recordings/start`` with ``{type, instanceId}``; ``False`` = already running.
+
+        Daily answers 404 "does not seem to be hosting a call" for a few seconds after the first person
+        joins: that is waited out (``start_attempts`` × ``start_retry_delay``), then reported as
+        ``PlatformUnavailableError`` so the job retries later. Repeating a start is safe: the instance id
+        is fixed per meeting and kind, so a repeat is at worst "already active".
+        """
+        if kind is RecordingKind.NONE:
+            raise InvalidInputError(f"meeting {meeting.platform_room_name}: a room that records nothing has no start")
+        path = f"/rooms/{segment(meeting.platform_room_name)}/recordings/start"
+        body = {"type": kind.value, "instanceId": instance_id}
+        for attempt in range(1, self.settings.start_attempts + 1):
+            try:
+                await self._api.call("start recording", "POST", path, json_body=body, idempotent=True)
+                return True
+            except PlatformUnavailableError:
+                raise
+            except PlatformError as exc:
+                if _already_active(exc):
+                    return False
+                if not _not_hosted(exc):
+                    raise
+                if attempt == self.settings.start_attempts:
+                    raise PlatformUnavailableError(
+                        "daily", "start recording", exc.status, exc.code, f"call still not hosted: {exc.info}"
+                    ) from exc
+                log.info("daily %s: call not hosted yet (try %d); waiting", meeting.platform_room_name, attempt)
+                await self._api.sleep(self.settings.start_retry_delay)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def stop_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
+        """``POST /rooms/:name/recordings/stop``; ``False`` when Daily says none was running (its 400)."""
+        path = f"/rooms/{segment(meeting.platform_room_name)}/recordings/stop"
+        body = {"type": kind.value, "instanceId": instance_id}
+        try:
+            await self._api.call("stop recording", "POST", path, json_body=body, idempotent=True)
+        except PlatformUnavailableError:
+            raise
+        except PlatformError as exc:
+            # Daily documents 400 for "no recording is active"; an ended call (404) has none either.
+            if exc.status in (400, 404):
+                log.info("daily %s: no %s recording to stop (%s)", meeting.platform_room_name, kind.value, exc.info)
+                return False
+            raise
+        return True
+
     # --- RecordingSource ---------------------------------------------------------------------------
 
     async def recordings_newest_first(self, *, stop_at: str | None = None) -> AsyncIterator[Recording]:
@@ -284,3 +346,16 @@ class DailyClient(ApiClient):
                 seen.add(item.participant_id)
                 found.append(to_participant(item, f"{source} data[{i}]"))
             after = fresh[-1].participant_id
+
+
+# Daily's wording (UNCONFIRMED beyond observed answers; the error code is a generic one, so the text decides).
+_NOT_HOSTED = re.compile(r"not\s+seem\s+to\s+be\s+hosting|not\s+hosting", re.IGNORECASE)
+_ALREADY = re.compile(r"active\s+stream|already\s+(started|active|recording|running)", re.IGNORECASE)
+
+
+def _not_hosted(exc: PlatformError) -> bool:
+    return exc.status == 404 and bool(_NOT_HOSTED.search(exc.info or ""))
+
+
+def _already_active(exc: PlatformError) -> bool:
+    return exc.status is not None and 400 <= exc.status < 500 and bool(_ALREADY.search(exc.info or ""))

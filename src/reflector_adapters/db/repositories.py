@@ -181,6 +181,9 @@ class SqlMeetings:
             and_(tb.meeting.c.active.is_(True), tb.meeting.c.platform == platform.value), tb.meeting.c.start_at
         )
 
+    async def for_room(self, room_name: str, *, limit: int = 50) -> list[Meeting]:
+        return await self._many(tb.room.c.name == room_name, tb.meeting.c.start_at.desc(), limit=limit)
+
     async def _one(self, where: ColumnElement[bool]) -> Meeting | None:
         row = (await self._conn.execute(_meetings_with_room_name().where(where))).mappings().first()
         return rows.meeting_from(row) if row else None

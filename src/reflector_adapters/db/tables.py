@@ -222,3 +222,21 @@ api_key = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked", Boolean, nullable=False, server_default=false()),
 )
+
+RECORDING_STATES = ("requested", "started", "failed", "stopped")
+
+# One row per meeting whose recording the service was asked to start: inserting it is the claim that
+# makes "exactly once per meeting" hold however many join webhooks and presence polls race.
+meeting_recording = Table(
+    "meeting_recording",
+    metadata,
+    Column("meeting_id", ID, ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", String(16), nullable=False),
+    Column("requested_by", NAME),
+    Column("requested_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("state IN ('requested', 'started', 'failed', 'stopped')", name="state"),
+)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from reflector_adapters.db.meeting_recordings import SqlMeetingRecordings
 from reflector_adapters.db.repositories import (
     SqlApiKeys,
     SqlConsents,
@@ -25,6 +26,7 @@ from reflector_core.ports import (
     ApiKeyRepository,
     ConsentRepository,
     DeletedObjectRepository,
+    MeetingRecordingRepository,
     MeetingRepository,
     ParticipantSessionRepository,
     PollCursorRepository,
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
     deleted_objects: DeletedObjectRepository
     webhook_deliveries: WebhookDeliveryRepository
     api_keys: ApiKeyRepository
+    meeting_recordings: MeetingRecordingRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -82,6 +85,7 @@ class SqlUnitOfWork:
         self.deleted_objects = SqlDeletedObjects(conn)
         self.webhook_deliveries = SqlWebhookDeliveries(conn)
         self.api_keys = SqlApiKeys(conn)
+        self.meeting_recordings = SqlMeetingRecordings(conn)
         return self
 
     async def __aexit__(

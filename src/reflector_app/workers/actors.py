@@ -39,6 +39,7 @@ from reflector_core.usecases.outbound import (
     retry_due_webhooks,
 )
 from reflector_core.usecases.process_recording import process_recording
+from reflector_core.usecases.recording import START_RECORDING_JOB, start_recording, start_where_present
 from reflector_core.usecases.retention import RETENTION_JOB, RetentionPolicy, apply_retention
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,17 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         c = await runtime.container()
         daily = c.platforms.get(Platform.DAILY)
         if daily is not None:
-            await reconcile_presence(daily, unit_of_work=c.unit_of_work, clock=c.clock)
+            present = await reconcile_presence(daily, unit_of_work=c.unit_of_work, clock=c.clock)
+            # The fallback when join webhooks are lost: anyone present means the recording should run.
+            await start_where_present(present, unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock)
+
+    @actor(START_RECORDING_JOB, max_retries=8)
+    async def start_meeting_recording(meeting_id: str) -> None:
+        c = await runtime.container()
+        outcome = await start_recording(
+            meeting_id, unit_of_work=c.unit_of_work, control=c.recording_control, clock=c.clock
+        )
+        log.info("meeting %s recording: %s (%s)", meeting_id, outcome.state, outcome.detail)
 
     @actor(LINK_RECORDINGS_JOB)
     async def link_recordings() -> None:
@@ -243,6 +254,7 @@ def declare_actors(broker: dramatiq.Broker, runtime: Runtime) -> dict[str, drama
         deliver,
         retry_webhooks,
         presence,
+        start_meeting_recording,
         link_recordings,
     )
     return {a.actor_name: a for a in declared}

@@ -20,6 +20,7 @@ from reflector_core.events import (
 from reflector_core.model import ParticipantSession, Platform
 from reflector_core.ports import Clock, JobQueue, UnitOfWork
 from reflector_core.usecases.ingest import ingest_recording
+from reflector_core.usecases.recording import BY_JOIN, request_start_for_room
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,19 @@ async def handle_event(event: PlatformEvent, *, unit_of_work: Callable[[], UnitO
         case RecordingReady(recording=recording):
             outcome = await ingest_recording(recording, unit_of_work=unit_of_work, queue=queue)
             return f"recording {recording.platform_recording_id}: {'queued' if outcome.enqueued else 'already known'}"
+        case ParticipantJoined(platform_room_name=name) if name:
+            done = await _presence(event, unit_of_work)
+            # Someone is in the call: the one claim per meeting starts its recording (a no-op after that).
+            if await request_start_for_room(
+                event.platform,
+                name,
+                by=BY_JOIN,
+                at=event.at or event.occurred_at,
+                unit_of_work=unit_of_work,
+                queue=queue,
+            ):
+                done += "; recording start requested"
+            return done
         case ParticipantJoined() | ParticipantLeft():
             return await _presence(event, unit_of_work)
         case MeetingEnded(platform_room_name=name) if name:

@@ -20,7 +20,13 @@ from reflector_core.errors import (
 )
 from reflector_core.model import Meeting, Platform, RecordingKind, Room, TrackKind
 from reflector_core.naming import speech_tracks
-from reflector_core.ports import ParticipantDirectory, PlatformParticipant, RecordingSource, VideoPlatform
+from reflector_core.ports import (
+    ParticipantDirectory,
+    PlatformParticipant,
+    RecordingControl,
+    RecordingSource,
+    VideoPlatform,
+)
 
 from .support import FixedClock, Script, Sleeps, Step, fixture, json_reply, raise_
 
@@ -81,7 +87,7 @@ def test_implements_the_platform_ports() -> None:
     for name in ("create_meeting", "delete_meeting", "room_sessions", "join_token", "get_recording", "participants"):
         assert inspect.iscoroutinefunction(getattr(client, name)), name
     assert inspect.isasyncgenfunction(client.recordings_newest_first)
-    typed: tuple[VideoPlatform, RecordingSource, ParticipantDirectory] = (client, client, client)
+    typed: tuple[VideoPlatform, RecordingSource, ParticipantDirectory, RecordingControl] = (client,) * 4
     assert typed
 
 
@@ -573,3 +579,90 @@ async def test_owned_client_is_closed_and_injected_client_is_not() -> None:
     owned = DailyClient(settings())
     await owned.aclose()
     assert owned._api._client.is_closed
+
+
+# --- recording start and stop (the service starts recordings; browsers never do) -----------------
+
+START_PATH = f"/v1/rooms/{ROOM_NAME}/recordings/start"
+STOP_PATH = f"/v1/rooms/{ROOM_NAME}/recordings/stop"
+RAW_INSTANCE = "077ecdf4-e0b3-5dba-a1eb-823ff3910e09"
+
+
+def test_instance_ids_follow_the_reference_scheme() -> None:
+    from reflector_core.recording_instances import instance_id
+
+    mid = "6f0e5d4c-3b2a-4190-8f7e-6d5c4b3a2f10"
+    assert instance_id(mid, RecordingKind.RAW_TRACKS) == RAW_INSTANCE  # uuid5(a1b2c3d4-…, meeting id)
+    assert instance_id(mid, RecordingKind.CLOUD) == mid  # the meeting's own UUID
+    assert instance_id("m-1", RecordingKind.CLOUD) == instance_id("m-1", RecordingKind.CLOUD) != "m-1"
+    with pytest.raises(InvalidInputError):
+        instance_id(mid, RecordingKind.NONE)
+
+
+async def test_start_recording_sends_type_and_instance_id() -> None:
+    script = Script(Step("POST", START_PATH, json_reply(200, fixture("daily/recording_start_response.json"))))
+    assert await daily(script).start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is True
+    assert script.body(0) == fixture("daily/recording_start_request.json")
+    assert script.requests[0].headers["Authorization"] == f"Bearer {KEY}"
+
+
+async def test_start_recording_waits_while_the_call_is_not_hosted_yet() -> None:
+    not_hosted = json_reply(404, fixture("daily/error_not_hosted.json"))
+    script = Script(
+        Step("POST", START_PATH, not_hosted),
+        Step("POST", START_PATH, not_hosted),
+        Step("POST", START_PATH, json_reply(200, fixture("daily/recording_start_response.json"))),
+    )
+    sleeps = Sleeps()
+    client = daily(script, sleeps, start_retry_delay=1.5)
+    assert await client.start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is True
+    assert sleeps.waits == [1.5, 1.5]
+    assert script.done()
+
+
+async def test_start_recording_gives_up_on_a_call_never_hosted_as_transient() -> None:
+    not_hosted = json_reply(404, fixture("daily/error_not_hosted.json"))
+    script = Script(*(Step("POST", START_PATH, not_hosted) for _ in range(3)))
+    with pytest.raises(PlatformUnavailableError, match="not hosted"):
+        await daily(script, start_attempts=3).start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE)
+    assert script.done()
+
+
+async def test_start_recording_already_active_is_success() -> None:
+    script = Script(Step("POST", START_PATH, json_reply(400, fixture("daily/error_already_active.json"))))
+    assert await daily(script).start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is False
+
+
+async def test_start_recording_refusal_is_a_platform_error_without_retry() -> None:
+    script = Script(Step("POST", START_PATH, json_reply(400, fixture("daily/error_response.json"))))
+    with pytest.raises(PlatformError) as caught:
+        await daily(script).start_recording(meeting(), RecordingKind.CLOUD, RAW_INSTANCE)
+    assert not isinstance(caught.value, PlatformUnavailableError)
+    assert caught.value.code == "invalid-request-error"
+    assert script.body(0)["type"] == "cloud"
+
+
+async def test_start_recording_of_an_unknown_room_is_not_waited_for() -> None:
+    script = Script(Step("POST", START_PATH, json_reply(404, {"error": "not-found", "info": "room not found"})))
+    with pytest.raises(PlatformError):
+        await daily(script).start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE)
+    assert script.done()
+
+
+async def test_start_recording_rate_limit_is_retried() -> None:
+    script = Script(
+        Step("POST", START_PATH, json_reply(429, fixture("daily/error_rate_limited.json"))),
+        Step("POST", START_PATH, json_reply(200, {})),
+    )
+    assert await daily(script).start_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is True
+
+
+async def test_stop_recording_and_stopping_nothing_is_not_an_error() -> None:
+    script = Script(
+        Step("POST", STOP_PATH, json_reply(200, {})),
+        Step("POST", STOP_PATH, json_reply(400, fixture("daily/error_no_active_recording.json"))),
+    )
+    client = daily(script)
+    assert await client.stop_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is True
+    assert await client.stop_recording(meeting(), RecordingKind.RAW_TRACKS, RAW_INSTANCE) is False
+    assert script.body(0) == {"type": "raw-tracks", "instanceId": RAW_INSTANCE}
