@@ -119,6 +119,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    stream_key_check_seconds: int = 60
+    """An open event stream re-checks its API key this often; a revoked key's stream ends then."""
     allow_private_webhook_targets: bool = False
 
     @property
@@ -208,6 +210,7 @@ def _check(s: Settings) -> list[str]:
         "whisper_threads",
         "port",
         "max_body_bytes",
+        "stream_key_check_seconds",
         "webhook_tolerance_seconds",
         "sqs_visibility_timeout",
         "worker_heartbeat_seconds",

@@ -41,7 +41,7 @@ def create_app(
         if close is not None:
             on_shutdown.append(close)
     chosen_locks = locks
-    chosen_live = live_options or LiveOptions()
+    chosen_live = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
 
     def provide_container() -> Container:
         return container

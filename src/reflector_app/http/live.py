@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from attrs import frozen
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from reflector_app.container import Container
+from reflector_app.http.auth import bearer_token
+from reflector_app.http.key_check import KeyCheck
 from reflector_app.http.schemas import StatusEvent
 from reflector_core.model import Transcript, TranscriptStatus
 from reflector_core.usecases.access import owned_transcript
@@ -27,6 +29,8 @@ class LiveOptions:
     """How often the repository is read; status changes are rare, a second is plenty."""
     max_seconds: float = 3 * 3600.0
     """A stream never outlives this; the client reconnects (EventSource does so by itself)."""
+    key_check_seconds: float = 60.0
+    """How often the caller's API key is checked again: a revoked key's stream ends at the next check."""
 
 
 def _message(t: Transcript) -> ServerSentEventMessage:
@@ -35,7 +39,10 @@ def _message(t: Transcript) -> ServerSentEventMessage:
 
 
 async def status_stream(
-    first: Transcript, container: NamedDependency[Container], options: LiveOptions
+    first: Transcript,
+    container: NamedDependency[Container],
+    options: LiveOptions,
+    key: KeyCheck | None = None,
 ) -> AsyncIterator[ServerSentEventMessage]:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + options.max_seconds
@@ -49,6 +56,10 @@ async def status_stream(
         if current.status in TERMINAL or loop.time() >= deadline:
             return
         await asyncio.sleep(options.poll_seconds)
+        if key is not None and not await key.still_valid(loop.time()):
+            # The reconnect then meets the 401, and EventSource stops on a non-200 answer.
+            yield ServerSentEventMessage(event="unauthorized", data="{}")
+            return
         async with container.unit_of_work() as uow:
             current = await uow.transcripts.get(first.id or "")
     yield ServerSentEventMessage(event="deleted", data="{}")
@@ -57,13 +68,21 @@ async def status_stream(
 @get("/v1/transcripts/{transcript_id:str}/events", tags=["transcripts"], summary="Live status (server-sent events)")
 async def transcript_events(
     transcript_id: Annotated[str, PathParameter(max_length=200)],
+    request: Request[Any, Any, Any],
     container: NamedDependency[Container],
     live: NamedDependency[LiveOptions],
     user: NamedDependency[str],
 ) -> ServerSentEvent:
     # 404 before streaming (missing or not the caller's); the stream then follows this one transcript.
     first = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
-    return ServerSentEvent(status_stream(first, container, live))
+    key = KeyCheck(
+        bearer_token(request.headers.get("authorization")),
+        user,
+        container.unit_of_work,
+        every=live.key_check_seconds,
+        started=asyncio.get_running_loop().time(),
+    )
+    return ServerSentEvent(status_stream(first, container, live, key))
 
 
 handlers = [transcript_events]

@@ -8,10 +8,14 @@ import json
 import attrs
 import httpx
 
+from reflector_app.http import create_app
+from reflector_app.http.live import LiveOptions
+from reflector_app.locks import LocalLocks
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import UnitOfWork
+from reflector_core.usecases.api_keys import revoke_api_key
 
-from .conftest import World, add_transcript, make_app
+from .conftest import OWNER, World, add_key, add_transcript, bearer, make_app
 
 
 def _events(body: str) -> list[tuple[str, dict[str, object]]]:
@@ -104,3 +108,42 @@ async def test_deleted_while_watching_ends_the_stream(world: World) -> None:
         r = await asyncio.wait_for(client.get(f"/v1/transcripts/{t.id}/events"), timeout=5)
         await task
     assert [e for e, _ in _events(r.text)] == ["status", "deleted"]
+
+
+async def test_revoking_the_key_closes_its_open_stream(world: World) -> None:
+    # The transcript never finishes: without the key check the stream would run for its 3 hours.
+    t = add_transcript(world, status=TranscriptStatus.PROCESSING)
+    other = add_transcript(world, status=TranscriptStatus.PROCESSING)
+    app = create_app(
+        world.container,
+        locks=LocalLocks(wait=5),
+        live_options=LiveOptions(poll_seconds=0.01, key_check_seconds=0.05),
+    )
+    second_key = add_key(world.store, OWNER)
+    events: list[str] = []
+
+    async def watch(client: httpx.AsyncClient, transcript_id: str, key: str) -> str:
+        async with client.stream("GET", f"/v1/transcripts/{transcript_id}/events", headers=bearer(key)) as r:
+            assert r.status_code == 200
+            body = ""
+            async for chunk in r.aiter_text():
+                body += chunk
+                events.append(transcript_id)
+            return body
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        revoked = asyncio.create_task(watch(client, t.id or "", world.key))
+        kept = asyncio.create_task(watch(client, other.id or "", second_key))
+        for _ in range(500):  # both streams open and past their first key check
+            if len(events) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)
+        assert not revoked.done(), "the stream ended before the key was revoked"
+        await revoke_api_key(world.key, unit_of_work=world.uow)
+        body = await asyncio.wait_for(revoked, timeout=5)
+        assert not kept.done(), "another key's stream is not affected"
+        kept.cancel()
+        reconnect = await client.get(f"/v1/transcripts/{t.id}/events", headers=bearer(world.key))
+    assert [e for e, _ in _events(body)] == ["status", "unauthorized"]
+    assert reconnect.status_code == 401
