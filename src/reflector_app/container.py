@@ -26,7 +26,7 @@ from reflector_core.ports import (
     WebhookSender,
     WebhookVerifier,
 )
-from reflector_core.usecases.process_recording import Pipeline
+from reflector_core.ports import Pipeline
 
 HealthCheck = Callable[[], Awaitable[None]]
 """Raises when the dependency it checks is unreachable."""

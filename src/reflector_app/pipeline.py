@@ -12,9 +12,8 @@ from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
 from reflector_adapters.audio.pyav import PyAVAudioEngine
 from reflector_app.settings import Settings
 from reflector_core.model import Participant
-from reflector_core.ports import AudioEngine, ProgressCallback, Transcriber
+from reflector_core.ports import AudioEngine, PipelineOutput, ProgressCallback, SourceFile, Transcriber
 from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack, process_single_file
-from reflector_core.usecases.process_recording import PipelineOutput, SourceFile
 
 
 class LocalPipeline:

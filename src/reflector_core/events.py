@@ -95,3 +95,16 @@ class ObjectCreated:
     sequencer: str | None = None
     version_id: str | None = None
     event_time: datetime | None = None
+
+
+@frozen
+class Notification:
+    """One message of the recording notification queue, parsed."""
+
+    message_id: str
+    receipt: str
+    objects: tuple[ObjectCreated, ...] = ()
+    test_event: bool = False
+    error: str | None = None
+    """Why the body could not be parsed; such a message is left for the dead-letter queue."""
+    receive_count: int | None = None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from pathlib import Path
+from typing import Generic, TypeVar
 
 import attrs
 from attrs import field, frozen
@@ -292,3 +294,75 @@ class MeetingRecording:
     """Start attempts that failed so far (each one already retried "call not hosted yet" inside)."""
     error: str | None = None
     """The last failure, shown to the owner and on the room page."""
+
+
+# --- values the ports exchange --------------------------------------------------------------------
+
+
+@frozen
+class PlatformParticipant:
+    """A participant as the platform's meeting history knows them."""
+
+    participant_id: str
+    user_id: str | None = None
+    name: str | None = None
+    joined_at: datetime | None = None
+    duration: float | None = None
+
+
+@frozen
+class ObjectInfo:
+    key: str
+    size: int
+    last_modified: datetime | None = None
+
+
+T = TypeVar("T")
+
+
+@frozen
+class Page(Generic[T]):
+    items: tuple[T, ...]
+    total: int
+    offset: int
+    limit: int
+
+
+@frozen
+class TranscriptFilter:
+    room: str | None = None
+    meeting_id: str | None = None
+    platform_recording_id: str | None = None
+    status: TranscriptStatus | None = None
+    owner: str | None = None
+
+
+@frozen
+class Waveform:
+    """Peak amplitudes (0..1) at a fixed rate, for the player."""
+
+    peaks: tuple[float, ...]
+    peaks_per_second: float
+    duration: float
+    failed_tracks: tuple[TrackFailure, ...] = ()
+    """Tracks that could not be (fully) decoded; their missing audio is silence in the mix."""
+
+
+@frozen
+class SourceFile:
+    """One downloaded input: a participant's raw track, or the single mixed recording."""
+
+    key: str
+    path: Path
+    participant: Participant | None = None
+    filename_offset: float | None = None
+
+
+@frozen
+class PipelineOutput:
+    words: tuple[Word, ...]
+    participants: tuple[Participant, ...]
+    duration: float
+    mp3: Path | None
+    waveform: Waveform | None
+    failed: tuple[TrackFailure, ...] = ()

@@ -8,6 +8,7 @@ become silence, never be squeezed out, or every later word drifts.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from attrs import field, frozen
 
@@ -165,3 +166,9 @@ class PcmChunk:
     @property
     def end(self) -> float:
         return self.start + self.duration
+
+
+@frozen
+class MixInput:
+    path: Path
+    timeline: TrackTimeline

@@ -37,7 +37,7 @@ STAGES = (PROBE, TRANSCRIBE, MIXDOWN)
 TRACK_ERRORS: tuple[type[Exception], ...] = (ReflectorError, OSError)
 
 NamesLookup = Callable[[str], Participant | None]
-"""A ``ParticipantNames`` port, or any function from participant id to a ``Participant``."""
+"""Any function from participant id to a ``Participant`` (``--participants``, the platform's names)."""
 
 
 @frozen

@@ -13,7 +13,7 @@ import logging
 import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import attrs
 from attrs import frozen
@@ -33,15 +33,17 @@ from reflector_core.model import (
     TrackFailure,
     Transcript,
     TranscriptStatus,
-    Word,
 )
 from reflector_core.naming import speech_tracks
 from reflector_core.ports import (
     Clock,
     ObjectStorage,
     ParticipantDirectory,
+    Pipeline,
+    PipelineOutput,
     ProgressCallback,
     RecordingSource,
+    SourceFile,
     UnitOfWork,
     Waveform,
 )
@@ -52,34 +54,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
-
-
-@frozen
-class SourceFile:
-    """One downloaded input: a participant's raw track, or the single mixed recording."""
-
-    key: str
-    path: Path
-    participant: Participant | None = None
-    filename_offset: float | None = None
-
-
-@frozen
-class PipelineOutput:
-    words: tuple[Word, ...]
-    participants: tuple[Participant, ...]
-    duration: float
-    mp3: Path | None
-    waveform: Waveform | None
-    failed: tuple[TrackFailure, ...] = ()
-
-
-class Pipeline(Protocol):
-    """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread)."""
-
-    def __call__(
-        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
-    ) -> PipelineOutput: ...
 
 
 @frozen

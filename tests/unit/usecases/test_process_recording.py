@@ -23,13 +23,9 @@ from reflector_core.model import (
     TranscriptStatus,
     Word,
 )
-from reflector_core.ports import ProgressCallback, Waveform
+from reflector_core.ports import PipelineOutput, ProgressCallback, SourceFile, Waveform
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
-from reflector_core.usecases.process_recording import (
-    PipelineOutput,
-    SourceFile,
-    process_recording,
-)
+from reflector_core.usecases.process_recording import process_recording
 
 T = TypeVar("T")
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)

@@ -1,203 +1,30 @@
-"""The ports: what the use cases need from the world, as ``typing.Protocol``s.
-
-Adapters implement them (see docs/architecture.md for which adapter implements which port);
-use cases receive them as arguments and never know which one they got.
-"""
+"""Persistence: one repository per aggregate, all inside one ``UnitOfWork`` (one transaction)."""
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
-from pathlib import Path
 from types import TracebackType
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import Protocol, Self
 
-from attrs import frozen
-
-from reflector_core.events import ObjectCreated, PlatformEvent
 from reflector_core.model import (
     ConsentDecision,
     DeliveryAttempt,
     DeliveryState,
     Meeting,
     MeetingRecording,
-    Participant,
+    Page,
     ParticipantSession,
     Platform,
     Recording,
-    RecordingKind,
     RecordingState,
     Room,
-    TrackFailure,
     Transcript,
+    TranscriptFilter,
     TranscriptStatus,
     WebhookDelivery,
-    Word,
 )
-from reflector_core.timeline import PcmChunk, TrackProbe, TrackTimeline
-
-
-class Clock(Protocol):
-    def now(self) -> datetime:
-        """The current UTC-aware instant."""
-        ...
-
-
-# --- video platforms ---------------------------------------------------------------------------
-
-
-@frozen
-class PlatformParticipant:
-    """A participant as the platform's meeting history knows them."""
-
-    participant_id: str
-    user_id: str | None = None
-    name: str | None = None
-    joined_at: datetime | None = None
-    duration: float | None = None
-
-
-class VideoPlatform(Protocol):
-    platform: Platform
-
-    async def create_meeting(self, room: Room, *, start: datetime, end: datetime) -> Meeting: ...
-
-    async def delete_meeting(self, meeting: Meeting) -> None:
-        """Idempotent: a meeting that is already gone is not an error."""
-        ...
-
-    async def room_sessions(self, meeting: Meeting) -> list[ParticipantSession]:
-        """Who is (Daily presence) or was (Whereby room sessions) in the meeting's room."""
-        ...
-
-    async def join_token(
-        self, meeting: Meeting, *, user_id: str | None, name: str | None, owner: bool, expires_at: datetime
-    ) -> str | None:
-        """A token for joining (Daily meeting tokens); ``None`` on platforms without them."""
-        ...
-
-
-class WebhookVerifier(Protocol):
-    """Checks an inbound webhook over its raw bytes and turns it into a domain event."""
-
-    platform: Platform
-
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
-        """Raises ``WebhookRejectedError`` (bad/missing signature, stale or future timestamp) or
-        ``PayloadError`` (signed but malformed); unknown event types come back as ``IgnoredEvent``."""
-        ...
-
-    def parse_verified(self, body: bytes) -> PlatformEvent:
-        """Parse a body that was verified when it arrived (a worker re-reading a queued delivery)."""
-        ...
-
-
-class RecordingSource(Protocol):
-    """A platform whose recordings can be listed (Daily's ``GET /recordings``), for polling."""
-
-    def recordings_newest_first(self, *, stop_at: str | None = None) -> AsyncIterator[Recording]:
-        """Walk recordings newest first, page by page, stopping before ``stop_at`` (a known id)."""
-        ...
-
-    async def get_recording(self, platform_recording_id: str) -> Recording: ...
-
-
-class ParticipantDirectory(Protocol):
-    async def participants(self, platform_session_id: str) -> list[PlatformParticipant]:
-        """Everyone who took part in a meeting session (Daily ``/meetings/{id}/participants``)."""
-        ...
-
-
-class RecordingControl(Protocol):
-    """A platform whose recordings the service starts and stops by API (Daily's REST recordings calls)."""
-
-    async def start_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
-        """Start one recording instance; ``False`` when it was already running (which is success too).
-
-        Waits and retries while the platform says nobody is in the call yet; raises
-        ``PlatformUnavailableError`` (transient) when that lasts, ``PlatformError`` when refused.
-        """
-        ...
-
-    async def stop_recording(self, meeting: Meeting, kind: RecordingKind, instance_id: str) -> bool:
-        """Stop one instance; ``False`` when none was running (idempotent)."""
-        ...
-
-
-# --- storage and notifications -----------------------------------------------------------------
-
-
-@frozen
-class ObjectInfo:
-    key: str
-    size: int
-    last_modified: datetime | None = None
-
-
-class ObjectStorage(Protocol):
-    """One bucket. Keys are relative, ``/``-separated; a key can never leave its bucket."""
-
-    bucket: str
-
-    async def download(self, key: str, destination: Path) -> int:
-        """Stream the object to ``destination``; returns its size. Raises ``ObjectNotFoundError``."""
-        ...
-
-    async def upload(self, key: str, source: Path, *, content_type: str | None = None) -> None: ...
-
-    async def read(self, key: str, *, start: int = 0, end: int | None = None) -> bytes:
-        """Bytes ``start`` to ``end`` inclusive (an HTTP Range), for small reads and range replies."""
-        ...
-
-    async def delete(self, key: str) -> None:
-        """Idempotent: deleting a missing object succeeds."""
-        ...
-
-    async def exists(self, key: str) -> bool: ...
-
-    async def stat(self, key: str) -> ObjectInfo: ...
-
-    async def presigned_url(self, key: str, *, expires_in: int) -> str: ...
-
-    def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]: ...
-
-
-@frozen
-class Notification:
-    """One message of the recording notification queue, parsed."""
-
-    message_id: str
-    receipt: str
-    objects: tuple[ObjectCreated, ...] = ()
-    test_event: bool = False
-    error: str | None = None
-    """Why the body could not be parsed; such a message is left for the dead-letter queue."""
-    receive_count: int | None = None
-
-
-class RecordingNotifications(Protocol):
-    """S3 ``ObjectCreated`` notifications (Whereby recordings) through SQS."""
-
-    async def receive(self, *, max_messages: int = 10, wait_seconds: int = 20) -> list[Notification]: ...
-
-    async def acknowledge(self, notification: Notification) -> None:
-        """Delete the message: call only after what it announced is durably recorded."""
-        ...
-
-
-# --- persistence -------------------------------------------------------------------------------
-
-
-T = TypeVar("T")
-
-
-@frozen
-class Page(Generic[T]):
-    items: tuple[T, ...]
-    total: int
-    offset: int
-    limit: int
 
 
 class RoomRepository(Protocol):
@@ -288,15 +115,6 @@ class RecordingRepository(Protocol):
     async def mark_sources_deleted(self, recording_id: str) -> None:
         """Every source object (tracks, composed file) is gone: ``sources_expired`` skips it from now on."""
         ...
-
-
-@frozen
-class TranscriptFilter:
-    room: str | None = None
-    meeting_id: str | None = None
-    platform_recording_id: str | None = None
-    status: TranscriptStatus | None = None
-    owner: str | None = None
 
 
 class TranscriptRepository(Protocol):
@@ -491,81 +309,3 @@ class UnitOfWork(Protocol):
 
     async def commit(self) -> None: ...
     async def rollback(self) -> None: ...
-
-
-UnitOfWorkFactory = Callable[[], UnitOfWork]
-"""A fresh, unopened unit of work per call: one per request or job."""
-
-
-# --- audio and speech --------------------------------------------------------------------------
-
-
-@frozen
-class Waveform:
-    """Peak amplitudes (0..1) at a fixed rate, for the player."""
-
-    peaks: tuple[float, ...]
-    peaks_per_second: float
-    duration: float
-    failed_tracks: tuple[TrackFailure, ...] = ()
-    """Tracks that could not be (fully) decoded; their missing audio is silence in the mix."""
-
-
-@frozen
-class MixInput:
-    path: Path
-    timeline: TrackTimeline
-
-
-class AudioEngine(Protocol):
-    """CPU-bound media work on local files (the adapter streams; nothing holds a whole track)."""
-
-    def probe(self, path: Path, *, filename_offset: float | None = None) -> TrackProbe:
-        """Offset, timeline duration and gaps. Raises ``UnreadableMediaError``."""
-        ...
-
-    def speech_audio(
-        self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000, max_chunk: float = 30.0
-    ) -> Iterable[PcmChunk]:
-        """The track's present (non-gap) audio as mono chunks placed on the meeting timeline.
-
-        Chunks never span a gap and last at most ``max_chunk`` seconds (cut at a quiet moment, so a
-        word is not split), which keeps memory flat however long the track is.
-        """
-        ...
-
-    def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
-        """Mix every track, aligned and gap-filled, in one pass into an MP3; return its waveform."""
-        ...
-
-
-class Transcriber(Protocol):
-    def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
-        """Words of one speaker's audio, with times on the meeting timeline."""
-        ...
-
-
-ProgressCallback = Callable[[str, float, float], None]
-"""``(stage, done, total)``: called as work advances (CLI progress bar, live status)."""
-
-
-class JobQueue(Protocol):
-    async def enqueue(self, job: str, **kwargs: Any) -> None: ...
-
-
-class WebhookSender(Protocol):
-    """POSTs one outbound webhook to a URL outside Reflector."""
-
-    async def post(self, url: str, body: bytes, headers: Mapping[str, str]) -> int:
-        """The HTTP status of the answer (redirects are not followed: a 3xx comes back as is).
-
-        Raises ``UnsafeWebhookTargetError`` when the target is not allowed (never retried) and
-        ``WebhookDeliveryError`` when no answer came (connection failure, timeout: retried).
-        """
-        ...
-
-
-class ParticipantNames(Protocol):
-    """Maps a participant id to a display name (e.g. from ``--participants`` or the platform)."""
-
-    def __call__(self, participant_id: str) -> Participant | None: ...

@@ -1,0 +1,84 @@
+"""The ports: what the use cases need from the world, as ``typing.Protocol``s, one module per concern.
+
+Adapters implement them (see docs/architecture.md for which adapter implements which port); use
+cases receive them as arguments and never know which one they got. The values the ports exchange
+(``Page``, ``Waveform``, ``ObjectInfo``…) live in ``reflector_core.model``; they are re-exported here
+so ``from reflector_core.ports import X`` works for every name a port's signature uses.
+"""
+
+from reflector_core.events import Notification
+from reflector_core.model import (
+    ObjectInfo,
+    Page,
+    PipelineOutput,
+    PlatformParticipant,
+    SourceFile,
+    TranscriptFilter,
+    Waveform,
+)
+from reflector_core.ports.media import AudioEngine, Pipeline, ProgressCallback, Transcriber
+from reflector_core.ports.outbound import WebhookSender
+from reflector_core.ports.persistence import (
+    ApiKeyRepository,
+    ConsentRepository,
+    DeletedObjectRepository,
+    MeetingRecordingRepository,
+    MeetingRepository,
+    ParticipantSessionRepository,
+    PollCursorRepository,
+    RecordingRepository,
+    RoomRepository,
+    TranscriptRepository,
+    UnitOfWork,
+    WebhookDeliveryRepository,
+    WebhookEventRepository,
+)
+from reflector_core.ports.platforms import (
+    ParticipantDirectory,
+    RecordingControl,
+    RecordingSource,
+    VideoPlatform,
+    WebhookVerifier,
+)
+from reflector_core.ports.runtime import Clock, JobQueue
+from reflector_core.ports.storage import ObjectStorage, RecordingNotifications
+from reflector_core.timeline import MixInput
+
+__all__ = [
+    "ApiKeyRepository",
+    "AudioEngine",
+    "Clock",
+    "ConsentRepository",
+    "DeletedObjectRepository",
+    "JobQueue",
+    "MeetingRecordingRepository",
+    "MeetingRepository",
+    "MixInput",
+    "Notification",
+    "ObjectInfo",
+    "ObjectStorage",
+    "Page",
+    "ParticipantDirectory",
+    "ParticipantSessionRepository",
+    "Pipeline",
+    "PipelineOutput",
+    "PlatformParticipant",
+    "PollCursorRepository",
+    "ProgressCallback",
+    "RecordingControl",
+    "RecordingNotifications",
+    "RecordingRepository",
+    "RecordingSource",
+    "RoomRepository",
+    "SourceFile",
+    "Transcriber",
+    "TranscriptFilter",
+    "TranscriptRepository",
+    "UnitOfWork",
+    "VideoPlatform",
+    "Waveform",
+    "WebhookDeliveryRepository",
+    "WebhookEventRepository",
+    "WebhookSender",
+    "WebhookVerifier",
+]

@@ -1,0 +1,49 @@
+"""Audio and speech: the CPU-bound work on local files, and the ``Pipeline`` that chains it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from reflector_core.model import PipelineOutput, SourceFile, Waveform, Word
+from reflector_core.timeline import MixInput, PcmChunk, TrackProbe, TrackTimeline
+
+ProgressCallback = Callable[[str, float, float], None]
+"""``(stage, done, total)``: called as work advances (CLI progress bar, live status)."""
+
+
+class AudioEngine(Protocol):
+    """CPU-bound media work on local files (the adapter streams; nothing holds a whole track)."""
+
+    def probe(self, path: Path, *, filename_offset: float | None = None) -> TrackProbe:
+        """Offset, timeline duration and gaps. Raises ``UnreadableMediaError``."""
+        ...
+
+    def speech_audio(
+        self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000, max_chunk: float = 30.0
+    ) -> Iterable[PcmChunk]:
+        """The track's present (non-gap) audio as mono chunks placed on the meeting timeline.
+
+        Chunks never span a gap and last at most ``max_chunk`` seconds (cut at a quiet moment, so a
+        word is not split), which keeps memory flat however long the track is.
+        """
+        ...
+
+    def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
+        """Mix every track, aligned and gap-filled, in one pass into an MP3; return its waveform."""
+        ...
+
+
+class Transcriber(Protocol):
+    def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
+        """Words of one speaker's audio, with times on the meeting timeline."""
+        ...
+
+
+class Pipeline(Protocol):
+    """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread)."""
+
+    def __call__(
+        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+    ) -> PipelineOutput: ...
