@@ -28,6 +28,7 @@ import attrs
 import httpx
 from attrs import frozen
 
+from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_core.errors import InvalidInputError, PayloadError, PlatformError, PlatformUnavailableError
 from reflector_core.ports import Clock
 
@@ -95,11 +96,6 @@ def segment(value: str) -> str:
     return quote(value, safe="")
 
 
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
 class JsonApi:
     """One platform's REST API. Owns its ``httpx.AsyncClient`` only when it created it."""
 
@@ -126,7 +122,7 @@ class JsonApi:
         self._timeout = timeout
         self._retry = retry or RetryPolicy()
         self._sleep = sleep
-        self._clock: Clock = clock or _SystemClock()
+        self._clock: Clock = clock or SYSTEM_CLOCK
         self._rand = rand
 
     async def sleep(self, seconds: float) -> None:

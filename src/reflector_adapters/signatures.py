@@ -5,8 +5,9 @@ from __future__ import annotations
 import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_core.errors import WebhookRejectedError
 from reflector_core.ports import Clock
 
@@ -40,7 +41,7 @@ def unix_seconds(value: str, platform: str) -> float:
 
 def check_window(sent_at: float, *, clock: Clock | None, tolerance: timedelta, platform: str) -> None:
     """Reject a delivery stamped too far in the past (a replay) or the future (a forged or skewed clock)."""
-    now = (clock.now() if clock is not None else datetime.now(UTC)).timestamp()
+    now = (clock or SYSTEM_CLOCK).now().timestamp()
     skew = now - sent_at
     if abs(skew) > tolerance.total_seconds():
         direction = "old" if skew > 0 else "in the future"

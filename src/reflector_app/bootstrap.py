@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from redis.asyncio import Redis
 from sqlalchemy import text
 
+from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.daily.client import DailyClient, DailySettings
 from reflector_adapters.daily.webhooks import DailyWebhooks
 from reflector_adapters.db.engine import create_engine
@@ -32,11 +33,6 @@ from reflector_core.model import Platform
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, WebhookVerifier
 
 log = logging.getLogger(__name__)
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(UTC)
 
 
 def bucket_config(settings: Settings, which: str) -> LocalBucketConfig | S3BucketConfig:
@@ -76,7 +72,7 @@ async def build_container(
     settings: Settings, *, queue: JobQueue, clock: Clock | None = None, with_pipeline: bool = False
 ) -> Container:
     """Open every adapter the settings ask for; ``Container.aclose`` closes them again."""
-    clock = clock or SystemClock()
+    clock = clock or SYSTEM_CLOCK
     closers: list[Callable[[], Awaitable[None]]] = []
     engine = create_engine(settings.database_url)
 

@@ -18,6 +18,7 @@ from reflector_core.ports import (
     JobQueue,
     ObjectStorage,
     ParticipantDirectory,
+    Pipeline,
     RecordingControl,
     RecordingNotifications,
     RecordingSource,
@@ -26,7 +27,6 @@ from reflector_core.ports import (
     WebhookSender,
     WebhookVerifier,
 )
-from reflector_core.ports import Pipeline
 
 HealthCheck = Callable[[], Awaitable[None]]
 """Raises when the dependency it checks is unreachable."""

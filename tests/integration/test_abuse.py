@@ -14,8 +14,8 @@ import httpx
 import pytest
 import uvicorn
 
-from tests.contract.http.conftest import MAX_BODY, World, make_app
-from tests.contract.http.test_abuse import DAILY_SECRET, DAILY_URL, daily_event, now, real_world
+from tests.api.conftest import MAX_BODY, World, make_app
+from tests.api.test_abuse import DAILY_SECRET, DAILY_URL, daily_event, now, real_world
 from tests.fakes.signing import daily_headers
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Executable, Table, and_, case, delete, func, literal, or_, select, true, update
@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
 
+from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.db import rows
 from reflector_adapters.db import tables as tb
 from reflector_core.errors import ConflictError, NotFoundError
@@ -45,8 +46,8 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+_now = SYSTEM_CLOCK.now
+"""The database's "now" for created/updated stamps (the wall clock, like the database's own)."""
 
 
 def _insert(conn: AsyncConnection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -33,9 +33,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 async def _with_database(url: str, action: str, value: str) -> str:
     # Imported here so that `reflector --help` does not load SQLAlchemy.
+    from reflector_adapters.clock import SYSTEM_CLOCK
     from reflector_adapters.db import create_engine, unit_of_work_factory
     from reflector_adapters.db.migrate import ensure_migrated
-    from reflector_app.bootstrap import SystemClock
     from reflector_core.usecases.api_keys import create_api_key, revoke_api_key
 
     engine = create_engine(url)
@@ -43,7 +43,7 @@ async def _with_database(url: str, action: str, value: str) -> str:
         await ensure_migrated(engine)
         uow = unit_of_work_factory(engine)
         if action == "create":
-            key = await create_api_key(value, unit_of_work=uow, clock=SystemClock())
+            key = await create_api_key(value, unit_of_work=uow, clock=SYSTEM_CLOCK)
             print(f"created API key {key.key_id} for {value.strip()!r}; it is shown only now:", file=sys.stderr)
             return key.plaintext
         key_id = await revoke_api_key(value, unit_of_work=uow)

@@ -1,5 +1,10 @@
 """One database per backend for the repository contract: SQLite in a temp file, PostgreSQL on the machine.
 
+The repository contract modules also run against the in-memory fakes of ``tests/fakes/memory.py``
+(``REPOSITORY_BACKENDS``, as dramatiq runs its stub broker through the broker suite): the use-case
+tests rely on those fakes, so they must keep the same promises. Tests that need SQL itself (an
+engine, transactions) skip on that backend.
+
 PostgreSQL gets a uniquely named database per test session (migrated once, emptied before each
 test) and a fresh one for tests that need an unmigrated database; all are dropped afterwards.
 """
@@ -19,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from reflector_adapters.db import create_engine, unit_of_work_factory
 from reflector_adapters.db.migrate import upgrade
 from reflector_adapters.db.tables import metadata
-from reflector_adapters.db.unit_of_work import SqlUnitOfWork
+from reflector_core.ports import UnitOfWork
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
 from tests.services import PgServer, require_port
 
 PG = PgServer.from_env()
@@ -27,6 +33,8 @@ PG = PgServer.from_env()
 T = TypeVar("T")
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.services)]
+REPOSITORY_BACKENDS = [*BACKENDS, "memory"]
+"""For ``pytestmark = pytest.mark.parametrize("backend", REPOSITORY_BACKENDS, indirect=True)``."""
 
 
 def pg_url(database: str) -> str:
@@ -66,6 +74,8 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated, empty database."""
+    if backend == "memory":
+        pytest.skip("needs SQL: the in-memory fakes have no engine and no transactions")
     if backend == "sqlite":
         url = f"sqlite+aiosqlite:///{tmp_path / 'reflector.db'}"
         await upgrade(url)
@@ -104,5 +114,9 @@ async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
 
 
 @pytest.fixture
-def uow(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+def uow(backend: str, request: pytest.FixtureRequest) -> Callable[[], UnitOfWork]:
+    if backend == "memory":
+        store = MemoryStore()
+        return lambda: MemoryUnitOfWork(store)
+    engine: AsyncEngine = request.getfixturevalue("engine")
     return unit_of_work_factory(engine)

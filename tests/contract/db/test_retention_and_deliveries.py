@@ -1,4 +1,4 @@
-"""Repository methods for retention, consent cleanup and outbound webhook deliveries, on both backends."""
+"""Repository methods for retention, consent cleanup and outbound webhook deliveries, on every backend."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.db.unit_of_work import SqlUnitOfWork
 from reflector_core.errors import NotFoundError
 from reflector_core.model import (
     ConsentChoice,
@@ -18,9 +17,13 @@ from reflector_core.model import (
     TranscriptStatus,
     WebhookDelivery,
 )
+from reflector_core.ports import UnitOfWork
+from tests.contract.db.conftest import REPOSITORY_BACKENDS
 from tests.contract.db.test_repositories import T0, meeting, recording, room
 
-UoW = Callable[[], SqlUnitOfWork]
+pytestmark = pytest.mark.parametrize("backend", REPOSITORY_BACKENDS, indirect=True)
+
+UoW = Callable[[], UnitOfWork]
 FAR = datetime.now(UTC) + timedelta(days=1)
 
 

@@ -10,12 +10,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_adapters.outbound.http_sender import HttpWebhookSender
 from reflector_core.errors import UnsafeWebhookTargetError, WebhookDeliveryError
 from reflector_core.model import DeliveryState, Meeting, Platform, Recording, RecordingKind, Room, TranscriptStatus
 from reflector_core.signing import SIGNATURE_HEADER, verify
 from reflector_core.usecases.outbound import announce_transcript, deliver_webhook
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 
 class Receiver:

@@ -1,4 +1,4 @@
-"""The ``ObjectStorage`` contract, run against the S3 adapter (moto over HTTP) and the local-folder adapter."""
+"""The ``ObjectStorage`` contract, run against the S3 adapter (moto over HTTP), the local-folder adapter and the fake."""
 
 from __future__ import annotations
 
@@ -21,8 +21,9 @@ from reflector_core.errors import (
     StorageError,
 )
 from tests.contract.storage.helpers import keys, put_bytes, write_pattern
+from tests.fakes.memory import MemoryStorage
 
-Storage = S3Storage | LocalStorage
+Storage = S3Storage | LocalStorage | MemoryStorage
 
 WHEREBY_KEY = "raw/Clinic A+B (Berlin)/consult-3f9a1c2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c-2026-03-12T15:10:02Z.mp4"
 HOSTILE_KEYS = [
@@ -176,6 +177,8 @@ async def test_presigned_url_serves_the_object(storage: Storage, work: Path) -> 
             reply = await client.get(url)
         assert reply.status_code == 200
         assert reply.content == b"audio bytes"
+    elif isinstance(storage, MemoryStorage):
+        assert url.startswith("memory://") and "expires_in=300" in url
     else:
         assert url.startswith("file://")
         path = Path(urllib.request.url2pathname(urllib.parse.urlparse(url).path))

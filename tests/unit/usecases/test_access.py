@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.memory import MemoryRooms, MemoryStore, MemoryUnitOfWork
 from reflector_core.errors import NotFoundError
 from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room, Transcript, WebhookDelivery
 from reflector_core.usecases.access import owned_meeting, owned_room, owned_transcript, webhook_history
+from tests.fakes.memory import MemoryRooms, MemoryStore, MemoryUnitOfWork
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 

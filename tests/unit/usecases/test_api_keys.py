@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork
 from reflector_core import apikeys
 from reflector_core.errors import AuthenticationError, InvalidInputError, NotFoundError
 from reflector_core.usecases.api_keys import authenticate, create_api_key, revoke_api_key
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.model import ConsentChoice, Meeting, Platform
 from reflector_core.usecases.consent import APPLY_CONSENT_JOB, record_consent
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 
 def _setup() -> tuple[MemoryStore, RecordingQueue, FixedClock, dict]:  # type: ignore[type-arg]

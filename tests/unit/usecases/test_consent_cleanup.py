@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_core.errors import DeletionIncompleteError
 from reflector_core.model import (
     ConsentChoice,
@@ -29,6 +28,7 @@ from reflector_core.usecases.consent import (
     has_refusal,
     sweep_consent_cleanups,
 )
+from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from tests.unit.usecases.test_process_recording import K1, K2, KV, P1, P2, T0, FakePipeline, inline
 
 PREFIX = "acme/intake-20260312140000/1773324125512"

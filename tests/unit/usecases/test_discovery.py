@@ -4,14 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from reflector_adapters.memory import (
-    FixedClock,
-    MemoryNotifications,
-    MemoryRecordingSource,
-    MemoryStore,
-    MemoryUnitOfWork,
-    RecordingQueue,
-)
 from reflector_core.events import ObjectCreated
 from reflector_core.model import Platform, Recording, RecordingKind, Track, TrackKind
 from reflector_core.ports import Notification
@@ -20,6 +12,14 @@ from reflector_core.usecases.discovery import (
     drain_recording_notifications,
     poll_daily_recordings,
     whereby_recording,
+)
+from tests.fakes.memory import (
+    FixedClock,
+    MemoryNotifications,
+    MemoryRecordingSource,
+    MemoryStore,
+    MemoryUnitOfWork,
+    RecordingQueue,
 )
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_core.events import (
     IgnoredEvent,
     MeetingEnded,
@@ -11,9 +10,10 @@ from reflector_core.events import (
     RecordingReady,
     VerificationPing,
 )
-from reflector_core.model import Meeting, Platform, Recording, RecordingKind
+from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room
 from reflector_core.usecases.events import HANDLE_EVENT_JOB, accept_delivery, handle_event
 from reflector_core.usecases.ingest import PROCESS_JOB
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
@@ -79,6 +79,7 @@ async def test_recording_ready_is_ingested() -> None:
 
 async def test_presence_events_are_idempotent_and_meeting_end_deactivates() -> None:
     store, queue = MemoryStore(), RecordingQueue()
+    await MemoryUnitOfWork(store).rooms.add(Room("intake", Platform.DAILY))
     m = await MemoryUnitOfWork(store).meetings.add(_meeting())
     kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue}
     joined = ParticipantJoined(

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
-from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Track, TranscriptStatus
+from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room, Track, TranscriptStatus
 from reflector_core.usecases.ingest import PROCESS_JOB, ingest_recording
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 KEY = "acme/intake-20260312140000/1773324125512-4d9c2a1e-7b3f-4e85-a0d2-6f1b8c3e5a97-cam-audio-1773324125947"
@@ -66,6 +66,7 @@ async def test_twenty_concurrent_discoveries_make_one_recording_one_job(store: M
 
 async def test_exact_room_name_links_the_meeting(store: MemoryStore) -> None:
     uow = MemoryUnitOfWork(store)
+    await uow.rooms.add(Room("intake", Platform.DAILY))
     m = await uow.meetings.add(meeting("a", "intake-20260312140000", T0))
     await uow.meetings.add(meeting("b", "intake-20260312143000", T0 + timedelta(minutes=30)))
     out = await ingest_recording(
@@ -77,6 +78,7 @@ async def test_exact_room_name_links_the_meeting(store: MemoryStore) -> None:
 
 async def test_time_proximity_links_but_is_flagged(store: MemoryStore) -> None:
     uow = MemoryUnitOfWork(store)
+    await uow.rooms.add(Room("intake", Platform.DAILY))
     m = await uow.meetings.add(meeting("a", "intake-20260312140000", T0))
     out = await ingest_recording(
         recording(room="intake-20260312140500", at=T0 + timedelta(minutes=5)),
@@ -84,7 +86,7 @@ async def test_time_proximity_links_but_is_flagged(store: MemoryStore) -> None:
         queue=RecordingQueue(),
     )
     assert out.match is not None and out.match.by_time and out.match.meeting.id == m.id
-    assert out.recording.id in store.linked_by_time
+    assert store.recordings[out.recording.id or ""].linked_by_time
 
 
 async def test_unknown_meeting_is_still_queued(store: MemoryStore) -> None:

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_core.errors import PlatformUnavailableError
 from reflector_core.model import Meeting, ParticipantSession, Platform, Room, TranscriptStatus
 from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.maintenance import deactivate_finished_meetings, reconcile_presence, requeue_stuck
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
@@ -25,7 +25,10 @@ class Presence:
 
 
 async def _meeting(store: MemoryStore, name: str, *, end: datetime | None = None) -> Meeting:
-    return await MemoryUnitOfWork(store).meetings.add(
+    uow = MemoryUnitOfWork(store)
+    if await uow.rooms.get("r") is None:
+        await uow.rooms.add(Room("r", Platform.DAILY))
+    return await uow.meetings.add(
         Meeting(Platform.DAILY, name, name, "u", "u", T0, end or T0 + timedelta(hours=1), room_name="r")
     )
 
@@ -70,7 +73,7 @@ async def test_finished_meetings_are_deactivated() -> None:
 
 
 async def test_stuck_transcripts_are_requeued() -> None:
-    store = MemoryStore()
+    store = MemoryStore(clock=FixedClock(T0 - timedelta(hours=1)))  # queued an hour before the sweep
     uow = MemoryUnitOfWork(store)
     await uow.rooms.add(Room("r", Platform.DAILY))
     from reflector_core.model import Recording, RecordingKind

@@ -4,10 +4,10 @@ from datetime import timedelta
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, MemoryVideoPlatform
 from reflector_core.errors import ConfigurationError, NotFoundError
 from reflector_core.model import Platform, Room
 from reflector_core.usecases.meetings import MEETING_DURATION, active_meeting, join_info
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, MemoryVideoPlatform
 
 
 def _kw(store: MemoryStore, *platforms: MemoryVideoPlatform, clock: FixedClock | None = None) -> dict:  # type: ignore[type-arg]

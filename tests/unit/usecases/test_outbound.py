@@ -6,7 +6,6 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStore, MemoryUnitOfWork, MemoryWebhookSender, RecordingQueue
 from reflector_core.errors import UnsafeWebhookTargetError, WebhookDeliveryError
 from reflector_core.model import (
     DeliveryState,
@@ -28,6 +27,7 @@ from reflector_core.usecases.outbound import (
     deliver_webhook,
     retry_due_webhooks,
 )
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, MemoryWebhookSender, RecordingQueue
 from tests.unit.usecases.test_process_recording import T0
 
 URL = "https://hooks.example.com/reflector"

@@ -8,7 +8,6 @@ from typing import TypeVar
 
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
@@ -17,6 +16,7 @@ from reflector_core.model import (
     Platform,
     Recording,
     RecordingKind,
+    Room,
     Track,
     TrackFailure,
     TrackKind,
@@ -26,6 +26,7 @@ from reflector_core.model import (
 from reflector_core.ports import PipelineOutput, ProgressCallback, SourceFile, Waveform
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.process_recording import process_recording
+from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 
 T = TypeVar("T")
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
@@ -71,6 +72,7 @@ async def inline(fn: Callable[[], T]) -> T:
 
 async def setup(store: MemoryStore, status: TranscriptStatus = TranscriptStatus.QUEUED) -> str:
     uow = MemoryUnitOfWork(store)
+    await uow.rooms.add(Room("intake", Platform.DAILY))
     meeting = await uow.meetings.add(
         Meeting(Platform.DAILY, "m", "intake-20260312140000", "u", "u", T0, T0 + timedelta(hours=1), room_name="intake")
     )
@@ -231,8 +233,8 @@ async def test_missing_rows_are_reported(tmp_path: Path, missing: str) -> None:
 async def test_names_come_from_the_platform_when_the_webhook_left_out_the_session(tmp_path: Path) -> None:
     import attrs
 
-    from reflector_adapters.memory import MemoryRecordingSource
     from reflector_core.ports import PlatformParticipant
+    from tests.fakes.memory import MemoryRecordingSource
 
     class Directory:
         def __init__(self) -> None:

@@ -6,13 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.memory import (
-    FixedClock,
-    MemoryRecordingControl,
-    MemoryStore,
-    MemoryUnitOfWork,
-    RecordingQueue,
-)
 from reflector_core.errors import NotFoundError, PlatformError, PlatformUnavailableError
 from reflector_core.events import ParticipantJoined
 from reflector_core.model import Meeting, Platform, RecordingKind, RecordingState, Room
@@ -25,6 +18,13 @@ from reflector_core.usecases.recording import (
     start_recording,
     start_where_present,
     stop_recording,
+)
+from tests.fakes.memory import (
+    FixedClock,
+    MemoryRecordingControl,
+    MemoryStore,
+    MemoryUnitOfWork,
+    RecordingQueue,
 )
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)

@@ -5,11 +5,11 @@ from datetime import timedelta
 import attrs
 import pytest
 
-from reflector_adapters.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 from reflector_core.errors import DeletionIncompleteError, InvalidInputError
 from reflector_core.model import Platform, Recording, RecordingKind, Track, TranscriptStatus, Word
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.retention import RetentionPolicy, RetentionReport, apply_retention
+from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 from tests.unit.usecases.test_process_recording import T0
 
 NOW = T0 + timedelta(days=60)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from reflector_adapters.memory import MemoryStore, MemoryUnitOfWork
 from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError, RoomNameError
 from reflector_core.model import ConsentPolicy, Platform, Room
 from reflector_core.usecases.rooms import RoomChanges, create_room, delete_room, get_room, update_room
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
 
 
 def _uow(store: MemoryStore):  # type: ignore[no-untyped-def]

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from reflector_adapters.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
 from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError
 from reflector_core.model import Participant, Transcript, TranscriptStatus, Word
 from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.transcripts import ExportFormat, get_transcript, rename_speaker, render_export, reprocess
+from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 WORDS = (Word(" Hello", 0.0, 0.5, 0), Word(" Yes.", 1.0, 1.4, 1))
 

@@ -1,4 +1,4 @@
-"""The HTTP app over in-memory fakes: every port is a fake from ``reflector_adapters.memory``."""
+"""The HTTP app over in-memory fakes: every port is a fake from ``tests.fakes.memory``."""
 
 from __future__ import annotations
 
@@ -11,15 +11,6 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from reflector_adapters.memory import (
-    FixedClock,
-    MemoryStorage,
-    MemoryStore,
-    MemoryUnitOfWork,
-    MemoryVideoPlatform,
-    MemoryWebhookVerifier,
-    RecordingQueue,
-)
 from reflector_app.container import Container
 from reflector_app.http import create_app
 from reflector_app.http.live import LiveOptions
@@ -36,6 +27,15 @@ from reflector_core.model import (
     Transcript,
     TranscriptStatus,
     Word,
+)
+from tests.fakes.memory import (
+    FixedClock,
+    MemoryStorage,
+    MemoryStore,
+    MemoryUnitOfWork,
+    MemoryVideoPlatform,
+    MemoryWebhookVerifier,
+    RecordingQueue,
 )
 
 MAX_BODY = 4096

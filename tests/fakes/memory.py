@@ -1,9 +1,18 @@
-"""In-memory implementations of the ports, for unit tests of the use cases.
+"""In-memory implementations of the ports, for the use-case tests and the HTTP app tests.
 
-They keep the promises the real adapters keep (uniqueness, idempotency, the status machine,
-conditional transitions) but not durability or isolation: every write is visible at once and
-``rollback`` cannot undo it. Each method body runs without awaiting, so under asyncio every call
-is atomic, which is exactly what the concurrency promises of the real repositories look like.
+They live with the tests, not in the shipped ``reflector_adapters``: no production code path uses
+them (embedded mode runs SQLite and a local-folder bucket), so shipping them would only add an API
+nobody outside the tests should lean on.
+
+They keep the promises the real adapters keep, and the repository and storage contract suites
+(``tests/contract/db``, ``tests/contract/storage``) run against them as a third backend to prove it:
+uniqueness, idempotency, the status machine, conditional transitions, ``NotFoundError`` for broken
+references, the documented orders, hostile keys and bad ranges refused. What they deliberately do
+not keep is durability or isolation: every write is visible at once and ``rollback`` cannot undo it
+(the contract tests of transactions and raw SQL run on the SQL backends only). Each method body runs
+without awaiting, so under asyncio every call is atomic, which is exactly what the concurrency
+promises of the real repositories look like. Times the database would stamp (``created_at``,
+``updated_at``) come from the store's clock, the wall clock unless a test passes a ``FixedClock``.
 """
 
 from __future__ import annotations
@@ -20,7 +29,20 @@ from typing import Any, Self
 
 import attrs
 
-from reflector_core.errors import ConflictError, NotFoundError, ObjectNotFoundError, PayloadError, WebhookRejectedError
+from reflector_adapters.clock import SystemClock
+from reflector_adapters.storage.keys import validate_key, validate_prefix
+from reflector_adapters.storage.s3 import check_expiry, check_range
+from reflector_core import ports
+from reflector_core.errors import (
+    ConflictError,
+    InvalidRangeError,
+    NotFoundError,
+    ObjectNotFoundError,
+    PayloadError,
+    PlatformError,
+    StorageError,
+    WebhookRejectedError,
+)
 from reflector_core.events import IgnoredEvent, MeetingEnded, PlatformEvent, VerificationPing
 from reflector_core.model import (
     ConsentChoice,
@@ -40,10 +62,26 @@ from reflector_core.model import (
     WebhookDelivery,
     allowed_sources,
 )
-from reflector_core.ports import Notification, ObjectInfo, Page, TranscriptFilter
+from reflector_core.ports import (
+    Clock,
+    JobQueue,
+    Notification,
+    ObjectInfo,
+    ObjectStorage,
+    Page,
+    RecordingNotifications,
+    RecordingSource,
+    TranscriptFilter,
+    UnitOfWork,
+    VideoPlatform,
+    WebhookSender,
+    WebhookVerifier,
+)
 
 
 class FixedClock:
+    """A ``Clock`` that stands still until a test moves ``current``."""
+
     def __init__(self, now: datetime | None = None) -> None:
         self.current = now or datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
@@ -51,10 +89,19 @@ class FixedClock:
         return self.current
 
 
+def _aware(at: datetime) -> datetime:
+    """As the SQL column type does: a naive time is refused, an aware one comes back in UTC."""
+    if at.tzinfo is None:
+        raise ValueError(f"naive datetime {at!r}: times must be timezone-aware")
+    return at.astimezone(UTC)
+
+
 @attrs.define
 class MemoryStore:
     """The shared state every ``MemoryUnitOfWork`` reads and writes."""
 
+    clock: Clock = attrs.Factory(SystemClock)
+    """Stamps what the database would stamp with its own ``now()``."""
     rooms: dict[str, Room] = attrs.Factory(dict)
     meetings: dict[str, Meeting] = attrs.Factory(dict)
     recordings: dict[str, Recording] = attrs.Factory(dict)
@@ -65,14 +112,18 @@ class MemoryStore:
     consents: list[ConsentDecision] = attrs.Factory(list)
     deleted_objects: list[tuple[str, str, str, datetime]] = attrs.Factory(list)
     api_keys: dict[str, tuple[str, str, datetime, bool]] = attrs.Factory(dict)
-    linked_by_time: set[str] = attrs.Factory(set)
     sources_deleted: set[str] = attrs.Factory(set)
     webhook_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
     meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
+    recording_created: dict[str, datetime] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}{next(self.ids)}"
+        # Zero-padded so ids sort in creation order, as the SQL ids (time-ordered) do.
+        return f"{prefix}{next(self.ids):06d}"
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
 
 class MemoryRooms:
@@ -93,8 +144,11 @@ class MemoryRooms:
         return sorted((r for r in self.s.rooms.values() if owner is None or r.owner == owner), key=lambda r: r.name)
 
     async def update(self, room: Room) -> Room:
-        self.s.rooms[room.name] = room
-        return room
+        stored = self.s.rooms.get(room.name)
+        if stored is None:
+            raise NotFoundError("room", room.name)
+        self.s.rooms[room.name] = attrs.evolve(room, id=stored.id)
+        return self.s.rooms[room.name]
 
     async def delete(self, name: str) -> bool:
         if self.s.rooms.pop(name, None) is None:
@@ -111,6 +165,8 @@ class MemoryMeetings:
         self.s = store
 
     async def add(self, meeting: Meeting) -> Meeting:
+        if meeting.room_name is not None and meeting.room_name not in self.s.rooms:
+            raise NotFoundError("room", meeting.room_name)
         for m in self.s.meetings.values():
             if (m.platform, m.platform_meeting_id) == (meeting.platform, meeting.platform_meeting_id):
                 return m
@@ -127,17 +183,19 @@ class MemoryMeetings:
 
     async def by_platform_room_name(self, platform: Platform, platform_room_name: str) -> builtins.list[Meeting]:
         wanted = platform_room_name.lstrip("/")
-        return [
+        found = (
             m for m in self.s.meetings.values() if m.platform == platform and m.platform_room_name.lstrip("/") == wanted
-        ]
+        )
+        return sorted(found, key=lambda m: (m.start, m.id or ""))
 
     async def near(self, room_name: str, at: datetime, window_seconds: float) -> builtins.list[Meeting]:
-        return [
+        found = (
             m
             for m in self.s.meetings.values()
             if m.room_name == room_name
             and (m.start.timestamp() - window_seconds) <= at.timestamp() <= (m.end.timestamp() + window_seconds)
-        ]
+        )
+        return sorted(found, key=lambda m: (abs((m.start - at).total_seconds()), m.id or ""))
 
     async def deactivate(self, meeting_id: str) -> None:
         if meeting_id not in self.s.meetings:
@@ -145,7 +203,9 @@ class MemoryMeetings:
         self.s.meetings[meeting_id] = attrs.evolve(self.s.meetings[meeting_id], active=False)
 
     async def ended_but_active(self, now: datetime) -> builtins.list[Meeting]:
-        return [m for m in self.s.meetings.values() if m.active and m.end < now]
+        return sorted(
+            (m for m in self.s.meetings.values() if m.active and m.end < now), key=lambda m: (m.end, m.id or "")
+        )
 
     async def active(self, platform: Platform) -> builtins.list[Meeting]:
         return sorted(
@@ -162,12 +222,36 @@ class MemoryRecordings:
         self.s = store
 
     async def upsert(self, recording: Recording) -> tuple[Recording, bool]:
+        if recording.meeting_id is not None and recording.meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", recording.meeting_id)
         existing = await self.by_platform_id(recording.platform, recording.platform_recording_id)
-        if existing is not None:
-            return existing, False
-        recording = attrs.evolve(recording, id=self.s.new_id("rec-"))
-        self.s.recordings[recording.id or ""] = recording
-        return recording, True
+        if existing is None:
+            created = attrs.evolve(recording, id=recording.id or self.s.new_id("rec-"))
+            self.s.recordings[created.id or ""] = created
+            self.s.recording_created[created.id or ""] = self.s.now()
+            return created, True
+        filled = self._fill(existing, recording)
+        self.s.recordings[existing.id or ""] = filled
+        return filled, False
+
+    @staticmethod
+    def _fill(old: Recording, new: Recording) -> Recording:
+        """A rediscovery only fills gaps: what is stored was seen first and is never overwritten."""
+        known = {t.key for t in old.tracks}
+        linking = old.meeting_id is None and new.meeting_id is not None
+        return attrs.evolve(
+            old,
+            started_at=old.started_at or new.started_at,
+            duration=old.duration if old.duration is not None else new.duration,
+            platform_room_name=old.platform_room_name or new.platform_room_name,
+            platform_session_id=old.platform_session_id or new.platform_session_id,
+            object_key=old.object_key or new.object_key,
+            # The platform's own status moves on (in-progress → finished): its latest word counts.
+            status=new.status if new.status is not None else old.status,
+            meeting_id=new.meeting_id if linking else old.meeting_id,
+            linked_by_time=new.linked_by_time if linking else old.linked_by_time,
+            tracks=(*old.tracks, *(t for t in new.tracks if t.key not in known)),
+        )
 
     async def get(self, recording_id: str) -> Recording | None:
         return self.s.recordings.get(recording_id)
@@ -179,18 +263,27 @@ class MemoryRecordings:
         return None
 
     async def link_meeting(self, recording_id: str, meeting_id: str, *, by_time: bool) -> None:
-        self.s.recordings[recording_id] = attrs.evolve(self.s.recordings[recording_id], meeting_id=meeting_id)
-        if by_time:
-            self.s.linked_by_time.add(recording_id)
+        if meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", meeting_id)
+        if recording_id not in self.s.recordings:
+            raise NotFoundError("recording", recording_id)
+        self.s.recordings[recording_id] = attrs.evolve(
+            self.s.recordings[recording_id], meeting_id=meeting_id, linked_by_time=by_time
+        )
 
     async def unlinked(self) -> builtins.list[Recording]:
         return [r for r in self.s.recordings.values() if r.meeting_id is None]
 
     async def for_meeting(self, meeting_id: str) -> builtins.list[Recording]:
-        return [r for r in self.s.recordings.values() if r.meeting_id == meeting_id]
+        found = (r for r in self.s.recordings.values() if r.meeting_id == meeting_id)
+        # Oldest start first, unknown starts last, then in discovery order (dicts keep insertion order).
+        return sorted(found, key=lambda r: (r.started_at is None, r.started_at or datetime.min.replace(tzinfo=UTC)))
+
+    def _started(self, r: Recording) -> datetime:
+        """When it started, or when it was discovered if the start is unknown."""
+        return r.started_at or self.s.recording_created[r.id or ""]
 
     async def sources_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Recording]:
-        # No discovery time in the domain model: a recording without a start never expires here.
         busy = {
             t.recording_id
             for t in self.s.transcripts.values()
@@ -199,14 +292,13 @@ class MemoryRecordings:
         rows = [
             r
             for r in self.s.recordings.values()
-            if r.id not in self.s.sources_deleted
-            and r.id not in busy
-            and r.started_at is not None
-            and r.started_at < before
+            if r.id not in self.s.sources_deleted and r.id not in busy and self._started(r) < before
         ]
-        return sorted(rows, key=lambda r: r.started_at or before)[:limit]
+        return sorted(rows, key=self._started)[:limit]
 
     async def mark_sources_deleted(self, recording_id: str) -> None:
+        if recording_id not in self.s.recordings:
+            raise NotFoundError("recording", recording_id)
         self.s.sources_deleted.add(recording_id)
 
 
@@ -215,12 +307,21 @@ class MemoryTranscripts:
         self.s = store
 
     async def ensure(self, recording_id: str) -> tuple[Transcript, bool]:
+        if recording_id not in self.s.recordings:
+            raise NotFoundError("recording", recording_id)
         existing = await self.by_recording(recording_id)
         if existing is not None:
             return existing, False
-        t = Transcript(recording_id=recording_id, id=self.s.new_id("tr-"))
+        now = self.s.now()
+        t = Transcript(recording_id=recording_id, id=self.s.new_id("tr-"), created_at=now, updated_at=now)
         self.s.transcripts[t.id or ""] = t
         return t, True
+
+    def _replace(self, transcript_id: str, **changes: Any) -> None:
+        current = self.s.transcripts.get(transcript_id)
+        if current is None:
+            raise NotFoundError("transcript", transcript_id)
+        self.s.transcripts[transcript_id] = attrs.evolve(current, **changes, updated_at=self.s.now())
 
     async def get(self, transcript_id: str) -> Transcript | None:
         return self.s.transcripts.get(transcript_id)
@@ -234,18 +335,24 @@ class MemoryTranscripts:
             raise NotFoundError("transcript", transcript_id)
         if t.status not in allowed_sources(to):
             return False
-        self.s.transcripts[transcript_id] = attrs.evolve(t, status=to, error=error)
+        self._replace(transcript_id, status=to, error=error)
         return True
 
     async def save_result(self, transcript: Transcript) -> None:
-        current = self.s.transcripts[transcript.id or ""]
+        if transcript.id is None:
+            raise NotFoundError("transcript", f"(no id; recording {transcript.recording_id})")
         # As the port says: status, error and audio_deleted belong to transitions and consent cleanup.
-        self.s.transcripts[transcript.id or ""] = attrs.evolve(
-            transcript, status=current.status, error=current.error, audio_deleted=current.audio_deleted
+        self._replace(
+            transcript.id,
+            words=transcript.words,
+            participants=transcript.participants,
+            duration=transcript.duration,
+            audio_location=transcript.audio_location,
+            failed_tracks=transcript.failed_tracks,
         )
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
-        self.s.transcripts[transcript_id] = attrs.evolve(self.s.transcripts[transcript_id], audio_deleted=deleted)
+        self._replace(transcript_id, audio_deleted=deleted)
 
     async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]:
         def keep(t: Transcript) -> bool:
@@ -264,14 +371,18 @@ class MemoryTranscripts:
                 return False
             return flt.owner is None or (room is not None and room.owner == flt.owner)
 
-        rows = [t for t in self.s.transcripts.values() if keep(t)]
+        # Newest first; ids are creation-ordered, so they break ties of equal times the same way.
+        rows = sorted((t for t in self.s.transcripts.values() if keep(t)), key=_created_then_id, reverse=True)
         return Page(items=tuple(rows[offset : offset + limit]), total=len(rows), offset=offset, limit=limit)
 
     async def stuck(self, older_than: datetime) -> builtins.list[Transcript]:
-        # The fake keeps no update times: every queued or processing transcript counts as stuck.
-        return [
-            t for t in self.s.transcripts.values() if t.status in (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
-        ]
+        busy = (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
+        found = (
+            t
+            for t in self.s.transcripts.values()
+            if t.status in busy and t.updated_at is not None and t.updated_at < older_than
+        )
+        return sorted(found, key=lambda t: (t.updated_at or older_than, t.id or ""))
 
     def _finished_before(self, before: datetime) -> builtins.list[Transcript]:
         rows = [
@@ -281,7 +392,7 @@ class MemoryTranscripts:
             and t.created_at is not None
             and t.created_at < before
         ]
-        return sorted(rows, key=lambda t: t.created_at or before)
+        return sorted(rows, key=_created_then_id)
 
     async def audio_expired(self, before: datetime, *, limit: int = 100) -> builtins.list[Transcript]:
         return [t for t in self._finished_before(before) if not t.audio_deleted][:limit]
@@ -290,7 +401,13 @@ class MemoryTranscripts:
         return self._finished_before(before)[:limit]
 
     async def delete(self, transcript_id: str) -> bool:
-        return self.s.transcripts.pop(transcript_id, None) is not None
+        if self.s.transcripts.pop(transcript_id, None) is None:
+            return False
+        # As the SQL foreign key does (ON DELETE CASCADE): the delivery history goes with the transcript.
+        for event_id, d in list(self.s.webhook_deliveries.items()):
+            if d.transcript_id == transcript_id:
+                del self.s.webhook_deliveries[event_id]
+        return True
 
 
 class MemoryWebhookEvents:
@@ -298,6 +415,7 @@ class MemoryWebhookEvents:
         self.s = store
 
     async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
+        _aware(received_at)
         if (platform, event_id) in self.s.webhook_events:
             return False
         self.s.webhook_events.add((platform, event_id))
@@ -312,7 +430,7 @@ class MemoryCursors:
         return self.s.cursors.get(source, (None, None))
 
     async def set(self, source: str, last_id: str | None, last_time: datetime | None) -> None:
-        self.s.cursors[source] = (last_id, last_time)
+        self.s.cursors[source] = (last_id, None if last_time is None else _aware(last_time))
 
 
 class MemorySessions:
@@ -320,6 +438,8 @@ class MemorySessions:
         self.s = store
 
     async def upsert(self, session: ParticipantSession) -> None:
+        if session.meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", session.meeting_id)
         key = (session.meeting_id, session.session_id)
         old = self.s.sessions.get(key)
         if old is None:
@@ -333,7 +453,8 @@ class MemorySessions:
             )
 
     async def for_meeting(self, meeting_id: str) -> builtins.list[ParticipantSession]:
-        return [s for (m, _), s in self.s.sessions.items() if m == meeting_id]
+        found = (s for (m, _), s in self.s.sessions.items() if m == meeting_id)
+        return sorted(found, key=lambda s: (s.joined_at, s.session_id))
 
 
 class MemoryConsents:
@@ -341,6 +462,8 @@ class MemoryConsents:
         self.s = store
 
     async def add(self, decision: ConsentDecision) -> None:
+        if decision.meeting_id not in self.s.meetings:
+            raise NotFoundError("meeting", decision.meeting_id)
         # One decision per (meeting, participant); the latest one wins, as in the SQL repository.
         same = [
             c for c in self.s.consents if (c.meeting_id, c.participant) == (decision.meeting_id, decision.participant)
@@ -350,7 +473,7 @@ class MemoryConsents:
         self.s.consents = [c for c in self.s.consents if c not in same] + [decision]
 
     async def for_meeting(self, meeting_id: str) -> builtins.list[ConsentDecision]:
-        return [c for c in self.s.consents if c.meeting_id == meeting_id]
+        return sorted((c for c in self.s.consents if c.meeting_id == meeting_id), key=lambda c: (c.at, c.participant))
 
     async def meetings_awaiting_cleanup(self) -> builtins.list[str]:
         refused = {c.meeting_id for c in self.s.consents if c.choice is ConsentChoice.REFUSED}
@@ -464,18 +587,18 @@ class MemoryRecordingControl:
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
-        self.rooms = MemoryRooms(store)
-        self.meetings = MemoryMeetings(store)
-        self.recordings = MemoryRecordings(store)
-        self.transcripts = MemoryTranscripts(store)
-        self.webhook_events = MemoryWebhookEvents(store)
-        self.poll_cursors = MemoryCursors(store)
-        self.participant_sessions = MemorySessions(store)
-        self.consents = MemoryConsents(store)
-        self.deleted_objects = MemoryDeletedObjects(store)
-        self.api_keys = MemoryApiKeys(store)
-        self.webhook_deliveries = MemoryWebhookDeliveries(store)
-        self.meeting_recordings = MemoryMeetingRecordings(store)
+        self.rooms: ports.RoomRepository = MemoryRooms(store)
+        self.meetings: ports.MeetingRepository = MemoryMeetings(store)
+        self.recordings: ports.RecordingRepository = MemoryRecordings(store)
+        self.transcripts: ports.TranscriptRepository = MemoryTranscripts(store)
+        self.webhook_events: ports.WebhookEventRepository = MemoryWebhookEvents(store)
+        self.poll_cursors: ports.PollCursorRepository = MemoryCursors(store)
+        self.participant_sessions: ports.ParticipantSessionRepository = MemorySessions(store)
+        self.consents: ports.ConsentRepository = MemoryConsents(store)
+        self.deleted_objects: ports.DeletedObjectRepository = MemoryDeletedObjects(store)
+        self.api_keys: ports.ApiKeyRepository = MemoryApiKeys(store)
+        self.webhook_deliveries: ports.WebhookDeliveryRepository = MemoryWebhookDeliveries(store)
+        self.meeting_recordings: ports.MeetingRecordingRepository = MemoryMeetingRecordings(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:
@@ -504,49 +627,69 @@ class RecordingQueue:
 
 
 class MemoryStorage:
-    """An ``ObjectStorage`` over a dict; ``fail_deletes`` makes the next N deletes raise (fault injection)."""
+    """An ``ObjectStorage`` over a dict; ``fail_deletes`` makes the next N deletes raise (fault injection).
 
-    def __init__(self, bucket: str, objects: dict[str, bytes] | None = None) -> None:
+    Keys, prefixes, ranges and expiries are checked by the same functions the real adapters use.
+    """
+
+    def __init__(self, bucket: str, objects: dict[str, bytes] | None = None, *, clock: Clock | None = None) -> None:
         self.bucket = bucket
         self.objects: dict[str, bytes] = dict(objects or {})
         self.fail_deletes = 0
+        self.clock = clock or SystemClock()
+        self.modified: dict[str, datetime] = {}
 
     async def download(self, key: str, destination: Path) -> int:
         data = self._get(key)
-        destination.write_bytes(data)  # noqa: ASYNC240 - a test fake with tiny objects
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(data)
         return len(data)
 
     async def upload(self, key: str, source: Path, *, content_type: str | None = None) -> None:
-        self.objects[key] = source.read_bytes()  # noqa: ASYNC240 - a test fake with tiny objects
+        validate_key(key)
+        try:
+            data = source.read_bytes()
+        except OSError as exc:
+            raise StorageError(self.bucket, key, "upload", f"cannot read source {source}: {exc}") from exc
+        self.objects[key] = data
+        self.modified[key] = self.clock.now()
 
     async def read(self, key: str, *, start: int = 0, end: int | None = None) -> bytes:
+        validate_key(key)
+        check_range(self.bucket, key, start, end)
         data = self._get(key)
+        if (start or end is not None) and start >= len(data):
+            # As S3 does: a range starting at or past the end is unsatisfiable (even on 0 bytes).
+            raise InvalidRangeError(self.bucket, key, start, end, "starts beyond the end of the object")
         return data[start : None if end is None else end + 1]
 
     async def delete(self, key: str) -> None:
+        validate_key(key)
         if self.fail_deletes > 0:
             self.fail_deletes -= 1
-            from reflector_core.errors import StorageError
-
             raise StorageError(self.bucket, key, "delete", "injected fault")
         self.objects.pop(key, None)
 
     async def exists(self, key: str) -> bool:
-        return key in self.objects
+        return validate_key(key) in self.objects
 
     async def stat(self, key: str) -> ObjectInfo:
-        return ObjectInfo(key=key, size=len(self._get(key)))
+        return ObjectInfo(key=key, size=len(self._get(key)), last_modified=self.modified.get(key, self.clock.now()))
 
     async def presigned_url(self, key: str, *, expires_in: int) -> str:
+        validate_key(key)
+        check_expiry(self.bucket, key, expires_in)
         return f"memory://{self.bucket}/{key}?expires_in={expires_in}"
 
     async def list(self, prefix: str = "") -> AsyncIterator[ObjectInfo]:
-        for key in sorted(self.objects):
+        validate_prefix(prefix)
+        # UTF-8 byte order, as S3 lists keys.
+        for key in sorted(self.objects, key=lambda k: k.encode()):
             if key.startswith(prefix):
-                yield ObjectInfo(key=key, size=len(self.objects[key]))
+                yield ObjectInfo(key=key, size=len(self.objects[key]), last_modified=self.modified.get(key))
 
     def _get(self, key: str) -> bytes:
-        if key not in self.objects:
+        if validate_key(key) not in self.objects:
             raise ObjectNotFoundError(self.bucket, key)
         return self.objects[key]
 
@@ -582,7 +725,8 @@ class MemoryRecordingSource:
         for r in self.recordings:
             if r.platform_recording_id == platform_recording_id:
                 return r
-        raise LookupError(platform_recording_id)
+        # What the Daily client raises for an id its API does not know.
+        raise PlatformError(Platform.DAILY.value, "get recording", 404, "not-found", platform_recording_id)
 
 
 class MemoryVideoPlatform:
@@ -650,6 +794,9 @@ class MemoryWebhookVerifier:
         if signature != self.secret:
             raise WebhookRejectedError(self.platform.value, "bad signature")
         self.parsed.append(body)
+        return self.parse_verified(body)
+
+    def parse_verified(self, body: bytes) -> PlatformEvent:
         try:
             data = json.loads(body)
         except ValueError as exc:
@@ -672,6 +819,8 @@ class MemoryWebhookDeliveries:
         self.s = store
 
     async def add(self, delivery: WebhookDelivery) -> bool:
+        if delivery.transcript_id not in self.s.transcripts:
+            raise NotFoundError("transcript", delivery.transcript_id)
         if delivery.event_id in self.s.webhook_deliveries:
             return False
         self.s.webhook_deliveries[delivery.event_id] = delivery
@@ -724,3 +873,22 @@ class MemoryWebhookSender:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+
+def _created_then_id(t: Transcript) -> tuple[datetime, str]:
+    return (t.created_at or datetime.min.replace(tzinfo=UTC), t.id or "")
+
+
+def conforming_fakes(store: MemoryStore) -> tuple[object, ...]:
+    """Never called: mypy (strict on this module) checks here that every fake satisfies its port."""
+    uow: UnitOfWork = MemoryUnitOfWork(store)
+    queue: JobQueue = RecordingQueue()
+    storage: ObjectStorage = MemoryStorage("bucket")
+    notifications: RecordingNotifications = MemoryNotifications()
+    source: RecordingSource = MemoryRecordingSource()
+    control: ports.RecordingControl = MemoryRecordingControl()
+    platform: VideoPlatform = MemoryVideoPlatform()
+    verifier: WebhookVerifier = MemoryWebhookVerifier()
+    sender: WebhookSender = MemoryWebhookSender()
+    clock: Clock = FixedClock()
+    return (uow, queue, storage, notifications, source, control, platform, verifier, sender, clock)
