@@ -28,7 +28,8 @@ async def test_a_created_key_authenticates_as_its_owner(store: MemoryStore) -> N
 
 async def test_only_the_hash_is_stored(store: MemoryStore) -> None:
     key = await create_api_key("ana", unit_of_work=lambda: _uow(store), clock=FixedClock())
-    secret = key.plaintext.rsplit("_", 1)[1]
+    # The secret is everything after "rk_<id>_" (it may itself contain "_", so split once from the left).
+    secret = key.plaintext.removeprefix("rk_").split("_", 1)[1]
     dumped = repr(store.api_keys)
     assert key.plaintext not in dumped
     assert secret not in dumped
