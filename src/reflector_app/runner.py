@@ -63,6 +63,8 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
     """The HTTP API; in embedded mode (no Redis) also the worker and the scheduler, in this process."""
     import uvicorn
 
+    from reflector_app.http.slow_clients import uvicorn_options
+
     broker = make_broker(settings)
     queue = DramatiqQueue(broker)
     container = await build_container(settings, queue=queue)
@@ -74,7 +76,13 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
         scheduler.start()
         log.info("embedded mode: worker and scheduler run in this process")
     try:
-        config = uvicorn.Config(app_factory(container), host=settings.host, port=settings.port, log_level="info")
+        config = uvicorn.Config(
+            app_factory(container),
+            host=settings.host,
+            port=settings.port,
+            log_level="info",
+            **uvicorn_options(settings.request_read_timeout_seconds),
+        )
         await uvicorn.Server(config).serve()
     finally:
         if scheduler is not None:

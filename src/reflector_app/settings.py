@@ -119,6 +119,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    request_read_timeout_seconds: int = 30
+    """A request's headers, and then its body, must arrive within this (slow clients are cut off)."""
     stream_key_check_seconds: int = 60
     """An open event stream re-checks its API key this often; a revoked key's stream ends then."""
     allow_private_webhook_targets: bool = False
@@ -211,6 +213,7 @@ def _check(s: Settings) -> list[str]:
         "port",
         "max_body_bytes",
         "stream_key_check_seconds",
+        "request_read_timeout_seconds",
         "webhook_tolerance_seconds",
         "sqs_visibility_timeout",
         "worker_heartbeat_seconds",

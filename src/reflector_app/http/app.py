@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from litestar import Litestar
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
@@ -16,6 +17,7 @@ from reflector_app.http.errors import exception_handlers
 from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
 from reflector_app.http.requests import BoundedJsonRequest
+from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks, locks_for
 
 SCHEMA_PATH = "/schema"
@@ -69,7 +71,10 @@ def create_app(
             "live": Provide(provide_live, sync_to_thread=False),
             "user": Provide(provide_user),
         },
-        middleware=[api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH)],
+        middleware=[
+            DefineMiddleware(BodyDeadline, seconds=container.settings.request_read_timeout_seconds),
+            api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH),
+        ],
         exception_handlers=exception_handlers(),
         request_class=BoundedJsonRequest,
         request_max_body_size=container.settings.max_body_bytes,

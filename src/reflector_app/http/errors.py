@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
+from litestar.exceptions import InternalServerException
 from litestar.types import ExceptionHandlersMap
 
 from reflector_app.locks import LockUnavailableError
@@ -29,6 +30,9 @@ from reflector_core.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+_CLIENT_GONE = "client disconnected prematurely"
+"""What Litestar's body reader raises (as a 500) when the connection ends before the body does."""
 
 STATUS: Mapping[type[Exception], int] = {
     NotFoundError: 404,
@@ -75,6 +79,10 @@ def _handler(status: int) -> object:
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, object]]:
+    if isinstance(exc, InternalServerException) and exc.detail == _CLIENT_GONE:
+        # Not a bug: the client left mid-body (or was cut off); nobody reads this answer.
+        log.info("%s %s: %s", request.method, request.url.path, _CLIENT_GONE)
+        return error_response(400, _CLIENT_GONE)
     # A bug: the traceback goes to the log (Litestar logs none outside debug mode), the client learns nothing.
     log.error("%s %s: unexpected %s", request.method, request.url.path, type(exc).__name__, exc_info=exc)
     return error_response(500, "internal error")
