@@ -17,8 +17,8 @@ import asyncio
 from typing import Any
 
 import h11
-from litestar.exceptions import HTTPException
 from litestar.enums import ScopeType
+from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
