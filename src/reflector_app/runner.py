@@ -17,7 +17,7 @@ from dramatiq.middleware.asyncio import AsyncIO
 from reflector_app.bootstrap import build_container
 from reflector_app.container import Container
 from reflector_app.settings import Settings
-from reflector_app.workers.actors import Runtime, declare_actors
+from reflector_app.workers.actors import Runtime, register_actors
 from reflector_app.workers.broker import DramatiqQueue, make_broker
 from reflector_app.workers.schedule import make_scheduler
 
@@ -52,7 +52,7 @@ def start_worker(settings: Settings, broker: dramatiq.Broker, *, threads: int = 
         return build_container(settings, queue=queue, with_pipeline=True)
 
     runtime = Runtime(build)
-    declare_actors(broker, runtime)
+    register_actors(broker, runtime)
     broker.add_middleware(CloseAdapters(runtime), before=AsyncIO)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()

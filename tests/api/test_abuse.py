@@ -20,7 +20,7 @@ from reflector_adapters.storage.local import LocalStorage
 from reflector_app.bootstrap import webhook_verifiers
 from reflector_core.events import MeetingEnded
 from reflector_core.model import Platform
-from reflector_core.usecases.events import HANDLE_EVENT_JOB
+from reflector_core.usecases.events import HandlePlatformEvent
 from tests.fakes.signing import daily_headers, whereby_headers
 
 from .conftest import MAX_BODY, World, add_transcript, make_app, make_world
@@ -88,8 +88,10 @@ async def test_the_same_signed_delivery_twice_is_recorded_once(client: AsyncTest
         again = await client.post(url, content=body, headers=headers)
         assert (first.json(), again.json()) == ({"status": "accepted"}, {"status": "duplicate"}), url
     assert world.store.webhook_events == {(Platform.DAILY, "evt-1"), (Platform.WHEREBY, "w-1")}
-    assert [job for job, _ in world.queue.jobs] == [HANDLE_EVENT_JOB, HANDLE_EVENT_JOB]
-    queued = world.container.webhooks[Platform.DAILY].parse_verified(world.queue.jobs[0][1]["body"].encode())
+    first = world.queue.jobs[0]
+    assert [type(job) for job in world.queue.jobs] == [HandlePlatformEvent, HandlePlatformEvent]
+    assert isinstance(first, HandlePlatformEvent)
+    queued = world.container.webhooks[Platform.DAILY].parse_verified(first.body.encode())
     assert isinstance(queued, MeetingEnded)
 
 

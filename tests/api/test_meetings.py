@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from reflector_core.model import ConsentChoice, ParticipantSession
-from reflector_core.usecases.consent import APPLY_CONSENT_JOB
+from reflector_core.usecases.consent import ApplyConsent
 
 from .conftest import World, add_meeting
 
@@ -56,7 +56,7 @@ async def test_refusal_enqueues_apply_consent(client: AsyncTestClient[Litestar],
     r = await client.post(f"/v1/meetings/{meeting.id}/consent", json={"participant": "u-1", "choice": "refused"})
     assert r.status_code == 201
     assert world.store.consents[0].choice is ConsentChoice.REFUSED
-    assert world.queue.jobs == [(APPLY_CONSENT_JOB, {"meeting_id": meeting.id})]
+    assert world.queue.jobs == [ApplyConsent(meeting_id=meeting.id or "")]
 
 
 async def test_consent_errors(client: AsyncTestClient[Litestar], world: World) -> None:

@@ -8,7 +8,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from reflector_core.model import TrackFailure, TranscriptStatus
-from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.process_recording import ProcessRecording
 
 from .conftest import World, add_meeting, add_transcript
 
@@ -115,7 +115,7 @@ async def test_reprocess_a_failed_transcript(client: AsyncTestClient[Litestar], 
     assert r.status_code == 202
     assert r.json()["status"] == "queued"
     assert world.store.transcripts[t.id or ""].status is TranscriptStatus.QUEUED
-    assert world.queue.jobs == [(PROCESS_JOB, {"transcript_id": t.id})]
+    assert world.queue.jobs == [ProcessRecording(transcript_id=t.id or "")]
 
 
 async def test_reprocess_other_states_is_409(client: AsyncTestClient[Litestar], world: World) -> None:

@@ -7,7 +7,7 @@ import json
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from reflector_core.usecases.events import HANDLE_EVENT_JOB
+from reflector_core.usecases.events import HandlePlatformEvent
 
 from .conftest import MAX_BODY, SIGNED, World
 
@@ -18,13 +18,13 @@ async def test_signed_event_is_accepted_and_enqueued(client: AsyncTestClient[Lit
     r = await client.post("/v1/daily/webhook", content=EVENT, headers=SIGNED)
     assert r.status_code == 200
     assert r.json() == {"status": "accepted"}
-    assert world.queue.jobs == [(HANDLE_EVENT_JOB, {"platform": "daily", "body": EVENT.decode()})]
+    assert world.queue.jobs == [HandlePlatformEvent(platform="daily", body=EVENT.decode())]
 
 
 async def test_whereby_endpoint_uses_the_whereby_verifier(client: AsyncTestClient[Litestar], world: World) -> None:
     r = await client.post("/v1/whereby/webhook", content=EVENT, headers=SIGNED)
     assert r.json() == {"status": "accepted"}
-    assert world.queue.jobs[0][1]["platform"] == "whereby"
+    assert [getattr(job, "platform", None) for job in world.queue.jobs] == ["whereby"]
 
 
 async def test_redelivery_is_a_duplicate_without_a_second_job(client: AsyncTestClient[Litestar], world: World) -> None:

@@ -44,6 +44,7 @@ from reflector_core.errors import (
     WebhookRejectedError,
 )
 from reflector_core.events import IgnoredEvent, MeetingEnded, PlatformEvent, VerificationPing
+from reflector_core.jobs import Job
 from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
@@ -620,10 +621,10 @@ class RecordingQueue:
     """A ``JobQueue`` that only remembers what was enqueued."""
 
     def __init__(self) -> None:
-        self.jobs: list[tuple[str, dict[str, Any]]] = []
+        self.jobs: list[Job] = []
 
-    async def enqueue(self, job: str, **kwargs: Any) -> None:
-        self.jobs.append((job, kwargs))
+    async def enqueue(self, job: Job) -> None:
+        self.jobs.append(job)
 
 
 class MemoryStorage:

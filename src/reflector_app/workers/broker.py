@@ -11,6 +11,7 @@ from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.asyncio import AsyncIO
 
 from reflector_app.settings import Settings
+from reflector_core.jobs import Job
 
 QUEUE = "default"
 
@@ -35,14 +36,14 @@ def make_broker(settings: Settings) -> dramatiq.Broker:
 
 
 class DramatiqQueue:
-    """``JobQueue`` over a broker: sends by actor name, so a sender needs no actor declarations."""
+    """``JobQueue`` over a broker: sends by the job's actor name, so a sender needs no actor declarations."""
 
     def __init__(self, broker: dramatiq.Broker) -> None:
         self.broker = broker
 
-    async def enqueue(self, job: str, **kwargs: Any) -> None:
+    async def enqueue(self, job: Job) -> None:
         message: dramatiq.Message[Any] = dramatiq.Message(
-            queue_name=QUEUE, actor_name=job, args=(), kwargs=kwargs, options={}
+            queue_name=QUEUE, actor_name=job.name, args=(), kwargs=job.arguments(), options={}
         )
         # Redis I/O is blocking in Dramatiq; keep it off the event loop.
         await asyncio.to_thread(self.broker.enqueue, message)

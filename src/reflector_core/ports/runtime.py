@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
+
+from reflector_core.jobs import Job
 
 
 class Clock(Protocol):
@@ -13,4 +15,6 @@ class Clock(Protocol):
 
 
 class JobQueue(Protocol):
-    async def enqueue(self, job: str, **kwargs: Any) -> None: ...
+    async def enqueue(self, job: Job) -> None:
+        """Send one job message (a ``Job`` subclass) to the workers."""
+        ...

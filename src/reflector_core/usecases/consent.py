@@ -10,22 +10,34 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 import attrs
 from attrs import frozen
 
 from reflector_core.errors import InvalidInputError, NotFoundError
+from reflector_core.jobs import Job
 from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Transcript, TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
 
-APPLY_CONSENT_JOB = "apply_consent"
-"""The job that deletes the audio of a meeting after a refusal (its id is the only argument)."""
 
-SWEEP_CONSENT_JOB = "sweep_consent_cleanups"
-"""The periodic job that runs again every consent cleanup not finished yet (no arguments)."""
+@frozen
+class ApplyConsent(Job):
+    """Delete the audio of a meeting after a refusal."""
+
+    name: ClassVar[str] = "apply_consent"
+    meeting_id: str
+
+
+@frozen
+class SweepConsentCleanups(Job):
+    """Periodic: run again every consent cleanup not finished yet."""
+
+    name: ClassVar[str] = "sweep_consent_cleanups"
+
 
 CONSENT_REASON = "consent"
 
@@ -54,7 +66,7 @@ async def record_consent(
         await uow.commit()
     if choice is ConsentChoice.REFUSED:
         # After the commit, so the job sees the refusal; the job re-reads every decision of the meeting.
-        await queue.enqueue(APPLY_CONSENT_JOB, meeting_id=meeting_id)
+        await queue.enqueue(ApplyConsent(meeting_id))
     return decision
 
 
@@ -169,5 +181,5 @@ async def sweep_consent_cleanups(*, unit_of_work: Callable[[], UnitOfWork], queu
     async with unit_of_work() as uow:
         meetings = await uow.consents.meetings_awaiting_cleanup()
     for meeting_id in meetings:
-        await queue.enqueue(APPLY_CONSENT_JOB, meeting_id=meeting_id)
+        await queue.enqueue(ApplyConsent(meeting_id))
     return meetings

@@ -10,16 +10,33 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import ClassVar
 
 from attrs import frozen
 
 from reflector_core.errors import RecordingFilenameError
+from reflector_core.jobs import Job
 from reflector_core.model import Platform, Recording, RecordingKind
 from reflector_core.naming import parse_whereby_recording_key, speech_tracks
 from reflector_core.ports import Clock, JobQueue, RecordingNotifications, RecordingSource, UnitOfWork
 from reflector_core.usecases.ingest import IngestOutcome, ingest_recording
 
 log = logging.getLogger(__name__)
+
+
+@frozen
+class PollDailyRecordings(Job):
+    """Periodic: walk Daily's recordings list for what webhooks missed."""
+
+    name: ClassVar[str] = "poll_daily_recordings"
+
+
+@frozen
+class PollRecordingNotifications(Job):
+    """Periodic: drain the S3 notifications queue (SQS)."""
+
+    name: ClassVar[str] = "poll_recording_notifications"
+
 
 DAILY_CURSOR = "daily-recordings"
 MEDIA_EXTENSIONS = (".mp4", ".mkv", ".webm", ".m4a", ".mp3", ".wav", ".ogg")

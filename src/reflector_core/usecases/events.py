@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import ClassVar
 
 from attrs import frozen
 
@@ -17,6 +18,7 @@ from reflector_core.events import (
     RecordingReady,
     VerificationPing,
 )
+from reflector_core.jobs import Job
 from reflector_core.model import ParticipantSession, Platform
 from reflector_core.ports import Clock, JobQueue, UnitOfWork
 from reflector_core.usecases.ingest import ingest_recording
@@ -33,7 +35,15 @@ class Delivery:
     enqueued: bool
 
 
-HANDLE_EVENT_JOB = "handle_platform_event"
+@frozen
+class HandlePlatformEvent(Job):
+    """Handle one verified inbound platform webhook."""
+
+    name: ClassVar[str] = "handle_platform_event"
+    platform: str
+    """``Platform`` value: which verifier re-reads the body."""
+    body: str
+    """The raw body, verified when it arrived."""
 
 
 async def accept_delivery(
@@ -57,7 +67,7 @@ async def accept_delivery(
         if event.event_id is not None and not await uow.webhook_events.record(platform, event.event_id, clock.now()):
             await uow.rollback()
             return Delivery(duplicate=True, enqueued=False)
-        await queue.enqueue(HANDLE_EVENT_JOB, platform=platform.value, body=raw_body)
+        await queue.enqueue(HandlePlatformEvent(platform.value, raw_body))
         await uow.commit()
     return Delivery(duplicate=False, enqueued=True)
 

@@ -18,11 +18,9 @@ from reflector_core.errors import RoomNameError
 from reflector_core.model import Platform, Recording, Transcript, TranscriptStatus
 from reflector_core.naming import MeetingMatch, match_recording_to_meeting, parse_daily_room_name
 from reflector_core.ports import JobQueue, UnitOfWork
+from reflector_core.usecases.process_recording import ProcessRecording
 
 log = logging.getLogger(__name__)
-
-PROCESS_JOB = "process_recording"
-"""The job name the worker registers for processing one transcript."""
 
 MATCH_WINDOW = timedelta(hours=12)
 
@@ -93,7 +91,7 @@ async def ingest_recording(
     if won and transcript.id is not None:
         # Enqueued after the commit: a crash in between leaves a "queued" transcript that the
         # periodic stuck-job sweep re-enqueues, never a job pointing at an uncommitted row.
-        await queue.enqueue(PROCESS_JOB, transcript_id=transcript.id)
+        await queue.enqueue(ProcessRecording(transcript.id))
         log.info("recording %s queued as transcript %s", stored.platform_recording_id, transcript.id)
     return IngestOutcome(
         recording=stored,

@@ -5,15 +5,47 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import ClassVar
 
 import attrs
+from attrs import frozen
 
 from reflector_core.errors import ReflectorError
+from reflector_core.jobs import Job
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, UnitOfWork, VideoPlatform
-from reflector_core.usecases.ingest import PROCESS_JOB, link_meeting
+from reflector_core.usecases.ingest import link_meeting
+from reflector_core.usecases.process_recording import ProcessRecording
 
 log = logging.getLogger(__name__)
+
+
+@frozen
+class DeactivateFinishedMeetings(Job):
+    """Periodic: deactivate meetings whose end has passed."""
+
+    name: ClassVar[str] = "deactivate_finished_meetings"
+
+
+@frozen
+class RequeueStuckTranscripts(Job):
+    """Periodic: enqueue again the transcripts whose job was lost."""
+
+    name: ClassVar[str] = "requeue_stuck_transcripts"
+
+
+@frozen
+class ReconcilePresence(Job):
+    """Periodic: Daily presence snapshots into participant sessions."""
+
+    name: ClassVar[str] = "reconcile_presence"
+
+
+@frozen
+class LinkUnlinkedRecordings(Job):
+    """Periodic: link recordings that arrived before their meeting."""
+
+    name: ClassVar[str] = "link_unlinked_recordings"
 
 
 async def deactivate_finished_meetings(*, unit_of_work: Callable[[], UnitOfWork], clock: Clock) -> int:
@@ -42,12 +74,9 @@ async def requeue_stuck(
         t.id for t in stuck if t.id is not None and t.status in (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
     ]
     for tid in ids:
-        await queue.enqueue(PROCESS_JOB, transcript_id=tid)
+        await queue.enqueue(ProcessRecording(tid))
         log.warning("transcript %s was stuck; re-enqueued", tid)
     return ids
-
-
-RECONCILE_PRESENCE_JOB = "reconcile_presence"
 
 
 async def reconcile_presence(
@@ -82,9 +111,6 @@ async def reconcile_presence(
             await uow.commit()
         present_counts[meeting_id] = len(present)
     return present_counts
-
-
-LINK_RECORDINGS_JOB = "link_unlinked_recordings"
 
 
 async def link_unlinked_recordings(*, unit_of_work: Callable[[], UnitOfWork]) -> int:

@@ -18,12 +18,13 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from reflector_core.errors import NotFoundError, UnsafeWebhookTargetError, WebhookDeliveryError
 from reflector_core.exports import text, webvtt
+from reflector_core.jobs import Job
 from reflector_core.model import (
     DeliveryAttempt,
     DeliveryState,
@@ -38,12 +39,29 @@ from reflector_core.turns import merge_turns
 
 log = logging.getLogger(__name__)
 
-ANNOUNCE_TRANSCRIPT_JOB = "announce_transcript"
-"""Argument: ``transcript_id``. Enqueue when processing ends (done or failed)."""
-DELIVER_WEBHOOK_JOB = "deliver_webhook"
-"""Argument: ``event_id``."""
-RETRY_WEBHOOKS_JOB = "retry_webhooks"
-"""Periodic, no arguments."""
+
+@frozen
+class AnnounceTranscript(Job):
+    """Store the outbound webhook about a transcript whose processing ended (done or failed)."""
+
+    name: ClassVar[str] = "announce_transcript"
+    transcript_id: str
+
+
+@frozen
+class DeliverWebhook(Job):
+    """Send one stored outbound webhook delivery."""
+
+    name: ClassVar[str] = "deliver_webhook"
+    event_id: str
+
+
+@frozen
+class RetryWebhooks(Job):
+    """Periodic: enqueue the deliveries whose retry time has come."""
+
+    name: ClassVar[str] = "retry_webhooks"
+
 
 TRANSCRIPT_COMPLETED = "transcript.completed"
 TRANSCRIPT_FAILED = "transcript.failed"
@@ -172,7 +190,7 @@ async def announce_transcript(
         created = await uow.webhook_deliveries.add(delivery)
         await uow.commit()
     if created:
-        await queue.enqueue(DELIVER_WEBHOOK_JOB, event_id=event_id)
+        await queue.enqueue(DeliverWebhook(event_id))
         log.info("transcript %s: %s queued for %s as %s", transcript_id, event, room.name, event_id)
     return delivery
 
@@ -266,5 +284,5 @@ async def retry_due_webhooks(
         due = await uow.webhook_deliveries.claim_due(now, now + CLAIM_LEASE, limit=limit)
         await uow.commit()
     for event_id in due:
-        await queue.enqueue(DELIVER_WEBHOOK_JOB, event_id=event_id)
+        await queue.enqueue(DeliverWebhook(event_id))
     return due

@@ -13,7 +13,7 @@ import logging
 import shutil
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
 import attrs
 from attrs import frozen
@@ -26,6 +26,7 @@ from reflector_core.errors import (
     ReflectorError,
     TrackError,
 )
+from reflector_core.jobs import Job
 from reflector_core.model import (
     Participant,
     Recording,
@@ -51,6 +52,15 @@ from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent, has_refusal
 
 log = logging.getLogger(__name__)
+
+
+@frozen
+class ProcessRecording(Job):
+    """Process one transcript's recording (enqueued once it is ``queued``)."""
+
+    name: ClassVar[str] = "process_recording"
+    transcript_id: str
+
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]

@@ -15,10 +15,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import ClassVar
 
 from attrs import frozen
 
 from reflector_core.errors import NotFoundError, PlatformError, PlatformUnavailableError
+from reflector_core.jobs import Job
 from reflector_core.model import Meeting, MeetingRecording, Platform, RecordingKind, RecordingState, Room
 from reflector_core.ports import Clock, JobQueue, RecordingControl, UnitOfWork
 from reflector_core.recording_instances import instance_id
@@ -26,8 +28,14 @@ from reflector_core.usecases.access import owned_meeting
 
 log = logging.getLogger(__name__)
 
-START_RECORDING_JOB = "start_recording"
-"""Arguments: ``meeting_id``."""
+
+@frozen
+class StartRecording(Job):
+    """Start a meeting's platform recording (claimed once per meeting)."""
+
+    name: ClassVar[str] = "start_recording"
+    meeting_id: str
+
 
 MAX_START_ATTEMPTS = 5
 """Failed start jobs (each already waited for the call to be hosted) before the state becomes ``failed``."""
@@ -75,7 +83,7 @@ async def request_start(
         )
         if not claimed:
             return False
-        await queue.enqueue(START_RECORDING_JOB, meeting_id=meeting_id)
+        await queue.enqueue(StartRecording(meeting_id))
         await uow.commit()
     log.info("meeting %s: recording start requested by %s", meeting_id, by)
     return True

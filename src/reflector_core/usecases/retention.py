@@ -16,18 +16,25 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from typing import ClassVar
 
 import attrs
 from attrs import field, frozen
 
 from reflector_core.errors import InvalidInputError
+from reflector_core.jobs import Job
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
 
-RETENTION_JOB = "apply_retention"
-"""The periodic job (no arguments)."""
+
+@frozen
+class ApplyRetention(Job):
+    """Periodic: delete what the retention policy says has expired."""
+
+    name: ClassVar[str] = "apply_retention"
+
 
 RETENTION_REASON = "retention"
 

@@ -13,7 +13,7 @@ from reflector_core.exports.cues import clean_text
 from reflector_core.model import Participant, Transcript, TranscriptStatus
 from reflector_core.ports import JobQueue, UnitOfWork
 from reflector_core.turns import merge_turns
-from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.process_recording import ProcessRecording
 
 MAX_NAME = 200
 
@@ -96,5 +96,5 @@ async def reprocess(transcript_id: str, *, unit_of_work: Callable[[], UnitOfWork
             raise ConflictError(f"transcript {transcript_id} changed status meanwhile; reload it")
         await uow.commit()
     # After the commit, as in ingest: a crash in between leaves a "queued" transcript for the stuck sweep.
-    await queue.enqueue(PROCESS_JOB, transcript_id=transcript_id)
+    await queue.enqueue(ProcessRecording(transcript_id))
     return attrs.evolve(transcript, status=TranscriptStatus.QUEUED, error=None)

@@ -1,42 +1,82 @@
-"""Every job the code can enqueue has an actor: a missing one only shows up as a dead letter at run time."""
+"""The job registry: every job message has an actor and a binding; the schedule and the names hold."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
 
+import pytest
 from dramatiq.brokers.stub import StubBroker
 
 import reflector_core.usecases
 from reflector_app.settings import load_settings
-from reflector_app.workers.actors import Runtime, declare_actors
+from reflector_app.workers.actors import Runtime, register_actors
+from reflector_app.workers.jobs import JOBS, JobSpec
 from reflector_app.workers.schedule import periodic_jobs
+from reflector_core.jobs import Job
+from reflector_core.usecases.maintenance import ReconcilePresence
+from reflector_core.usecases.process_recording import ProcessRecording
+
+# Queued messages carry these names: renaming one strands the messages already in Redis.
+WIRE_NAMES = {
+    "handle_platform_event", "process_recording", "poll_daily_recordings", "poll_recording_notifications",
+    "deactivate_finished_meetings", "requeue_stuck_transcripts", "apply_consent", "sweep_consent_cleanups",
+    "apply_retention", "announce_transcript", "deliver_webhook", "retry_webhooks", "reconcile_presence",
+    "start_recording", "link_unlinked_recordings",
+}  # fmt: skip
+
+EVERYTHING_CONFIGURED = {
+    "REFLECTOR_DAILY_API_KEY": "k",
+    "REFLECTOR_DAILY_WEBHOOK_SECRET": "c2VjcmV0",
+    "REFLECTOR_DAILY_BUCKET_REGION": "eu-central-1",
+    "REFLECTOR_DAILY_BUCKET_ROLE_ARN": "arn:aws:iam::1:role/x",
+    "REFLECTOR_SQS_QUEUE_URL": "http://127.0.0.1/q",
+    "REFLECTOR_AUDIO_RETENTION_DAYS": "30",
+}
 
 
-def _job_names() -> set[str]:
-    names = set()
+def _job_types() -> set[type[Job]]:
+    """Every ``Job`` message defined in a use-case module."""
+    found: set[type[Job]] = set()
     for info in pkgutil.iter_modules(reflector_core.usecases.__path__):
         module = importlib.import_module(f"reflector_core.usecases.{info.name}")
-        names |= {v for k, v in vars(module).items() if k.endswith("_JOB") and isinstance(v, str)}
-    return names
+        found |= {v for v in vars(module).values() if isinstance(v, type) and issubclass(v, Job) and v is not Job}
+    return found
 
 
-def test_every_enqueued_and_scheduled_job_has_an_actor() -> None:
+def test_every_job_message_is_registered_once_with_an_actor() -> None:
     async def never() -> object:
         raise AssertionError("not built in this test")
 
-    declared = declare_actors(StubBroker(), Runtime(never))  # type: ignore[arg-type]
-    settings = load_settings(
-        {
-            "REFLECTOR_DAILY_API_KEY": "k",
-            "REFLECTOR_DAILY_WEBHOOK_SECRET": "c2VjcmV0",
-            "REFLECTOR_DAILY_BUCKET_REGION": "eu-central-1",
-            "REFLECTOR_DAILY_BUCKET_ROLE_ARN": "arn:aws:iam::1:role/x",
-            "REFLECTOR_SQS_QUEUE_URL": "http://127.0.0.1/q",
-            "REFLECTOR_AUDIO_RETENTION_DAYS": "30",
-        },
-        None,
-    )
-    wanted = _job_names() | set(periodic_jobs(settings))
-    assert len(wanted) >= 10
-    assert wanted - set(declared) == set()
+    registered = [spec.job for spec in JOBS]
+    assert len(registered) == len(set(registered))
+    assert _job_types() == set(registered)
+    declared = register_actors(StubBroker(), Runtime(never))  # type: ignore[arg-type]
+    assert set(declared) == {job.name for job in registered} == WIRE_NAMES
+
+
+def test_the_schedule_comes_from_the_registry_and_follows_the_settings() -> None:
+    everything = periodic_jobs(load_settings(EVERYTHING_CONFIGURED, None))
+    assert set(everything) == {
+        "poll_daily_recordings", "poll_recording_notifications", "deactivate_finished_meetings",
+        "requeue_stuck_transcripts", "sweep_consent_cleanups", "apply_retention", "retry_webhooks",
+        "reconcile_presence", "link_unlinked_recordings",
+    }  # fmt: skip
+    job, seconds = everything["reconcile_presence"]
+    assert job == ReconcilePresence() and seconds > 0
+    bare = periodic_jobs(load_settings({}, None))
+    assert set(bare) == {
+        "deactivate_finished_meetings", "requeue_stuck_transcripts", "sweep_consent_cleanups", "retry_webhooks",
+        "link_unlinked_recordings", "apply_retention",  # raw tracks have a retention by default
+    }  # fmt: skip
+
+
+def test_a_periodic_job_cannot_take_arguments() -> None:
+    with pytest.raises(TypeError, match="process_recording"):
+        JobSpec(ProcessRecording, lambda c: None, every=lambda s: 60)  # type: ignore[arg-type,return-value]
+
+
+def test_a_message_survives_the_broker_round_trip() -> None:
+    job = ProcessRecording("tr-1")
+    assert job.arguments() == {"transcript_id": "tr-1"}
+    assert ProcessRecording(**job.arguments()) == job

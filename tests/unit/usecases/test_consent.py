@@ -6,7 +6,7 @@ import pytest
 
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.model import ConsentChoice, Meeting, Platform
-from reflector_core.usecases.consent import APPLY_CONSENT_JOB, record_consent
+from reflector_core.usecases.consent import ApplyConsent, record_consent
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 
@@ -28,7 +28,7 @@ async def test_given_is_stored_only() -> None:
 async def test_refusal_enqueues_the_deletion() -> None:
     _, queue, _, kw = _setup()
     await record_consent("m1", "u-1", ConsentChoice.REFUSED, **kw)
-    assert queue.jobs == [(APPLY_CONSENT_JOB, {"meeting_id": "m1"})]
+    assert queue.jobs == [ApplyConsent("m1")]
 
 
 async def test_unknown_meeting_and_bad_participant() -> None:

@@ -22,7 +22,7 @@ from reflector_core.model import (
 )
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import (
-    APPLY_CONSENT_JOB,
+    ApplyConsent,
     ConsentCleanup,
     apply_consent,
     has_refusal,
@@ -165,7 +165,7 @@ async def test_refusal_before_processing_without_text_deletes_at_once_and_the_sw
     assert await w.process(tmp_path) is TranscriptStatus.FAILED
     queue = RecordingQueue()
     assert await sweep_consent_cleanups(unit_of_work=w.uow, queue=queue) == [w.meeting_id]
-    assert queue.jobs == [(APPLY_CONSENT_JOB, {"meeting_id": w.meeting_id})]
+    assert queue.jobs == [ApplyConsent(w.meeting_id)]
     await w.cleanup()
     w.nothing_left()
     assert w.audited() == ALL_RAW

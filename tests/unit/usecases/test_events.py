@@ -10,9 +10,10 @@ from reflector_core.events import (
     RecordingReady,
     VerificationPing,
 )
+from reflector_core.jobs import Job
 from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room
-from reflector_core.usecases.events import HANDLE_EVENT_JOB, accept_delivery, handle_event
-from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.events import HandlePlatformEvent, accept_delivery, handle_event
+from reflector_core.usecases.process_recording import ProcessRecording
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
@@ -32,7 +33,7 @@ async def test_a_redelivered_event_is_enqueued_once() -> None:
     second = await accept_delivery(Platform.DAILY, event, "{}", **kw)  # type: ignore[arg-type]
     assert (first.enqueued, first.duplicate) == (True, False)
     assert (second.enqueued, second.duplicate) == (False, True)
-    assert queue.jobs == [(HANDLE_EVENT_JOB, {"platform": "daily", "body": "{}"})]
+    assert queue.jobs == [HandlePlatformEvent("daily", "{}")]
 
 
 async def test_pings_and_ignored_events_cost_nothing() -> None:
@@ -48,7 +49,7 @@ async def test_pings_and_ignored_events_cost_nothing() -> None:
 
 async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> None:
     class Down(RecordingQueue):
-        async def enqueue(self, job: str, **kwargs: object) -> None:
+        async def enqueue(self, job: Job) -> None:
             raise ConnectionError("redis down")
 
     class Transactional(MemoryUnitOfWork):
@@ -74,7 +75,7 @@ async def test_recording_ready_is_ingested() -> None:
     msg = await handle_event(
         RecordingReady(Platform.DAILY, "e", T0, rec), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
     )
-    assert "queued" in msg and queue.jobs[0][0] == PROCESS_JOB
+    assert "queued" in msg and isinstance(queue.jobs[0], ProcessRecording)
 
 
 async def test_presence_events_are_idempotent_and_meeting_end_deactivates() -> None:

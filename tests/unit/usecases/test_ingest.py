@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room, Track, TranscriptStatus
-from reflector_core.usecases.ingest import PROCESS_JOB, ingest_recording
+from reflector_core.usecases.ingest import ingest_recording
+from reflector_core.usecases.process_recording import ProcessRecording
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
@@ -50,7 +51,7 @@ async def test_first_discovery_creates_and_enqueues_once(store: MemoryStore) -> 
     assert first.created and first.enqueued
     assert not again.created and not again.enqueued
     assert first.transcript.status is TranscriptStatus.QUEUED
-    assert queue.jobs == [(PROCESS_JOB, {"transcript_id": first.transcript.id})]
+    assert queue.jobs == [ProcessRecording(first.transcript.id or "")]
     assert len(store.recordings) == 1 and len(store.transcripts) == 1
 
 

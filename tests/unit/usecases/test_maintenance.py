@@ -4,8 +4,8 @@ from datetime import UTC, datetime, timedelta
 
 from reflector_core.errors import PlatformUnavailableError
 from reflector_core.model import Meeting, ParticipantSession, Platform, Room, TranscriptStatus
-from reflector_core.usecases.ingest import PROCESS_JOB
 from reflector_core.usecases.maintenance import deactivate_finished_meetings, reconcile_presence, requeue_stuck
+from reflector_core.usecases.process_recording import ProcessRecording
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
@@ -88,7 +88,7 @@ async def test_stuck_transcripts_are_requeued() -> None:
         clock=FixedClock(T0),
         older_than=timedelta(minutes=30),
     )
-    assert ids == [t.id] and queue.jobs == [(PROCESS_JOB, {"transcript_id": t.id})]
+    assert ids == [t.id] and queue.jobs == [ProcessRecording(t.id or "")]
 
 
 async def test_a_recording_that_arrived_before_its_meeting_is_linked_later() -> None:

@@ -20,8 +20,8 @@ from reflector_core.model import (
 )
 from reflector_core.signing import EVENT_ID_HEADER, SIGNATURE_HEADER, verify
 from reflector_core.usecases.outbound import (
-    DELIVER_WEBHOOK_JOB,
     BackoffPolicy,
+    DeliverWebhook,
     DeliveryOutcome,
     announce_transcript,
     deliver_webhook,
@@ -88,7 +88,7 @@ async def test_a_finished_transcript_is_announced_once_with_a_stable_event() -> 
     await w.setup()
     event_id = await w.announce()
     assert await w.announce() == event_id  # a retried job stores no second delivery
-    assert w.queue.jobs == [(DELIVER_WEBHOOK_JOB, {"event_id": event_id})]
+    assert w.queue.jobs == [DeliverWebhook(event_id)]
     body = json.loads(w.store.webhook_deliveries[event_id].body)
     assert body["event"] == "transcript.completed" and body["event_id"] == event_id
     assert body["room"] == {"id": w.store.rooms["intake"].id, "name": "intake"}

@@ -12,7 +12,7 @@ from reflector_core.model import Meeting, Platform, RecordingKind, RecordingStat
 from reflector_core.recording_instances import instance_id
 from reflector_core.usecases.events import handle_event
 from reflector_core.usecases.recording import (
-    START_RECORDING_JOB,
+    StartRecording,
     request_start,
     restart_recording,
     start_recording,
@@ -58,7 +58,7 @@ async def test_many_joins_and_presence_polls_claim_one_start() -> None:
     for n in range(5):
         await handle_event(joined(n), unit_of_work=uow, queue=queue)
     await start_where_present({"mtg-1": 3}, unit_of_work=uow, queue=queue, clock=FixedClock(T0))
-    assert queue.jobs == [(START_RECORDING_JOB, {"meeting_id": "mtg-1"})]
+    assert queue.jobs == [StartRecording("mtg-1")]
     record = store.meeting_recordings["mtg-1"]
     assert (record.state, record.requested_by) == (RecordingState.REQUESTED, "participant.joined")
     assert len(store.sessions) == 5  # presence is still recorded for everyone

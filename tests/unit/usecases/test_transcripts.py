@@ -4,7 +4,7 @@ import pytest
 
 from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError
 from reflector_core.model import Participant, Transcript, TranscriptStatus, Word
-from reflector_core.usecases.ingest import PROCESS_JOB
+from reflector_core.usecases.process_recording import ProcessRecording
 from reflector_core.usecases.transcripts import ExportFormat, get_transcript, rename_speaker, render_export, reprocess
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
 
@@ -69,6 +69,6 @@ async def test_reprocess_failed_only_and_once() -> None:
     assert (await get_transcript("t1", unit_of_work=_uow(store))).status is TranscriptStatus.QUEUED
     with pytest.raises(ConflictError):
         await reprocess("t1", unit_of_work=_uow(store), queue=queue)
-    assert queue.jobs == [(PROCESS_JOB, {"transcript_id": "t1"})]
+    assert queue.jobs == [ProcessRecording("t1")]
     with pytest.raises(NotFoundError):
         await reprocess("nope", unit_of_work=_uow(store), queue=queue)
