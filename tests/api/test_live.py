@@ -31,7 +31,8 @@ async def _stream(world: World, transcript_id: str, during: list[tuple[Transcrip
 
     async def advance() -> None:
         for status, error in during:
-            await asyncio.sleep(0.05)
+            # Long enough for the stream to see each status even on a loaded machine (CI shares cores).
+            await asyncio.sleep(0.25)
             t = world.store.transcripts[transcript_id]
             world.store.transcripts[transcript_id] = attrs.evolve(t, status=status, error=error)
 
