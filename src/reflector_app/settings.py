@@ -124,6 +124,10 @@ class Settings:
     stream_key_check_seconds: int = 60
     """An open event stream re-checks its API key this often; a revoked key's stream ends then."""
     allow_private_webhook_targets: bool = False
+    public_url: str | None = None
+    """How people reach the service (``https://reflector.example``): https makes cookies ``Secure``."""
+    web_secret: str | None = field(default=None, repr=False, metadata={"secret": True})
+    """Signs CSRF tokens; every API process of a deployment needs the same one (unset: random per process)."""
 
     @property
     def embedded(self) -> bool:

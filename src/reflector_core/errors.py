@@ -95,6 +95,15 @@ class AuthenticationError(ReflectorError):
         self.reason = reason
 
 
+class ThrottledError(ReflectorError):
+    """Too many failed sign-ins for ``key`` lately; ``retry_after`` seconds until the next may succeed."""
+
+    def __init__(self, key: str, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.key = key
+        self.retry_after = retry_after
+
+
 class ConflictError(ReflectorError):
     """A write that breaks a uniqueness rule (e.g. a second room with the same name)."""
 

@@ -335,6 +335,10 @@ class TranscriptFilter:
     platform_recording_id: str | None = None
     status: TranscriptStatus | None = None
     owner: str | None = None
+    created_from: datetime | None = None
+    """Inclusive lower bound on ``created_at``."""
+    created_before: datetime | None = None
+    """Exclusive upper bound on ``created_at``."""
 
 
 @frozen

@@ -78,6 +78,7 @@ from reflector_core.ports import (
     WebhookSender,
     WebhookVerifier,
 )
+from reflector_core.users import User
 
 
 class FixedClock:
@@ -117,6 +118,7 @@ class MemoryStore:
     webhook_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
     meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
     recording_created: dict[str, datetime] = attrs.Factory(dict)
+    users: dict[str, User] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -370,6 +372,11 @@ class MemoryTranscripts:
             room = self.s.rooms.get(meeting.room_name or "") if meeting else None
             if flt.room is not None and (meeting is None or meeting.room_name != flt.room):
                 return False
+            created = t.created_at
+            if flt.created_from is not None and (created is None or created < flt.created_from):
+                return False
+            if flt.created_before is not None and (created is None or created >= flt.created_before):
+                return False
             return flt.owner is None or (room is not None and room.owner == flt.owner)
 
         # Newest first; ids are creation-ordered, so they break ties of equal times the same way.
@@ -585,6 +592,21 @@ class MemoryRecordingControl:
         return was_active
 
 
+class MemoryUsers:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def add(self, user: User) -> User:
+        if user.username in self.s.users:
+            raise ConflictError(f"username taken: {user.username}")
+        stored = attrs.evolve(user, id=self.s.new_id("user-"))
+        self.s.users[user.username] = stored
+        return stored
+
+    async def get(self, username: str) -> User | None:
+        return self.s.users.get(username)
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -600,6 +622,7 @@ class MemoryUnitOfWork:
         self.api_keys: ports.ApiKeyRepository = MemoryApiKeys(store)
         self.webhook_deliveries: ports.WebhookDeliveryRepository = MemoryWebhookDeliveries(store)
         self.meeting_recordings: ports.MeetingRecordingRepository = MemoryMeetingRecordings(store)
+        self.users: ports.UserRepository = MemoryUsers(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

@@ -399,6 +399,10 @@ class SqlTranscripts:
             conditions.append(tb.room.c.name == flt.room)
         if flt.owner is not None:
             conditions.append(tb.room.c.owner == flt.owner)
+        if flt.created_from is not None:
+            conditions.append(tb.transcript.c.created_at >= flt.created_from)
+        if flt.created_before is not None:
+            conditions.append(tb.transcript.c.created_at < flt.created_before)
         where = and_(true(), *conditions)
         total = await self._conn.scalar(select(func.count()).select_from(joined).where(where))
         stmt = (

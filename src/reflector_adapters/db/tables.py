@@ -240,3 +240,13 @@ meeting_recording = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("state IN ('requested', 'started', 'failed', 'stopped')", name="state"),
 )
+
+app_user = Table(
+    # "user" is reserved in PostgreSQL.
+    "app_user",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("username", NAME, nullable=False, unique=True),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)

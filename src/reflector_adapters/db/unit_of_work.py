@@ -22,6 +22,7 @@ from reflector_adapters.db.repositories import (
     SqlWebhookDeliveries,
     SqlWebhookEvents,
 )
+from reflector_adapters.db.users import SqlUsers
 from reflector_core.ports import (
     ApiKeyRepository,
     ConsentRepository,
@@ -34,6 +35,7 @@ from reflector_core.ports import (
     RoomRepository,
     TranscriptRepository,
     UnitOfWork,
+    UserRepository,
     WebhookDeliveryRepository,
     WebhookEventRepository,
 )
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
     webhook_deliveries: WebhookDeliveryRepository
     api_keys: ApiKeyRepository
     meeting_recordings: MeetingRecordingRepository
+    users: UserRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -86,6 +89,7 @@ class SqlUnitOfWork:
         self.webhook_deliveries = SqlWebhookDeliveries(conn)
         self.api_keys = SqlApiKeys(conn)
         self.meeting_recordings = SqlMeetingRecordings(conn)
+        self.users = SqlUsers(conn)
         return self
 
     async def __aexit__(

@@ -19,6 +19,8 @@ from reflector_app.http.live import LiveOptions
 from reflector_app.http.requests import BoundedJsonRequest
 from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks, locks_for
+from reflector_app.web.options import WebOptions
+from reflector_app.web.parts import web_parts
 
 SCHEMA_PATH = "/schema"
 
@@ -29,11 +31,12 @@ def create_app(
     locks: Locks | None = None,
     live_options: LiveOptions | None = None,
     debug: bool = False,
+    web: WebOptions | None = None,
 ) -> Litestar:
     """The HTTP API over ``container``.
 
     ``locks`` defaults to what the settings call for (Redis when ``redis_url`` is set, else in-process);
-    ``live_options`` tunes the server-sent status stream. OpenAPI is served under ``/schema``.
+    ``live_options`` tunes the server-sent status stream; ``web`` the pages' password hasher and throttle. OpenAPI is served under ``/schema``.
     Every route except the webhooks, the health probes and the OpenAPI document needs an API key of
     ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
@@ -44,6 +47,7 @@ def create_app(
             on_shutdown.append(close)
     chosen_locks = locks
     chosen_live = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
+    pages = web_parts(container.settings, web)
 
     def provide_container() -> Container:
         return container
@@ -64,17 +68,23 @@ def create_app(
             *live.handlers,
             *deliveries.handlers,
             *health.handlers,
+            *pages.route_handlers,
         ],
         dependencies={
             "container": Provide(provide_container, sync_to_thread=False),
             "locks": Provide(provide_locks, sync_to_thread=False),
             "live": Provide(provide_live, sync_to_thread=False),
             "user": Provide(provide_user),
+            **pages.dependencies,
         },
+        # Body deadline outermost; then sessions and CSRF: the API-key middleware falls back to the session's user.
         middleware=[
             DefineMiddleware(BodyDeadline, seconds=container.settings.request_read_timeout_seconds),
+            *pages.middleware,
             api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH),
         ],
+        template_config=pages.template_config,
+        stores=pages.stores,
         exception_handlers=exception_handlers(),
         request_class=BoundedJsonRequest,
         request_max_body_size=container.settings.max_body_bytes,

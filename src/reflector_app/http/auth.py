@@ -1,5 +1,8 @@
 """API-key authentication: ``Authorization: Bearer rk_…`` on every route that is not public.
 
+A request without that header may instead carry a signed-in browser session (``web/session.py``):
+its user is the owner then, and the CSRF middleware has already checked unsafe methods.
+
 A Litestar authentication middleware resolves the key to its owner once per request (one indexed
 lookup by hash) and puts the owner in ``request.user``; ``identity.provide_user`` hands it to the
 handlers, and the core's ``access`` use cases scope every read and write to that owner.
@@ -20,6 +23,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult, DefineMiddleware
 from litestar.types import ASGIApp
 
+from reflector_app.web.session import session_owner
 from reflector_core.errors import AuthenticationError
 from reflector_core.ports import UnitOfWork
 from reflector_core.usecases.api_keys import authenticate
@@ -50,6 +54,9 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         presented = bearer_token(connection.headers.get("authorization"))
+        if presented is None and (owner := session_owner(connection)) is not None:
+            # A signed-in browser acts as its user, who is an owner exactly like a key's owner.
+            return AuthenticationResult(user=owner, auth=None)
         try:
             owner = await authenticate(presented, unit_of_work=self._unit_of_work)
         except AuthenticationError as exc:

@@ -8,7 +8,7 @@ key (``reflector apikey revoke``) ends its open streams within that interval.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from reflector_core.errors import AuthenticationError
 from reflector_core.ports import UnitOfWork
@@ -26,7 +26,10 @@ class KeyCheck:
         *,
         every: float,
         started: float,
+        session_alive: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
+        """``session_alive``: for a signed-in browser (no key presented), whether its session still exists."""
+        self._session_alive = session_alive
         self._presented = presented
         self._owner = owner
         self._unit_of_work = unit_of_work
@@ -38,6 +41,11 @@ class KeyCheck:
         if now < self._next:
             return True
         self._next = now + self._every
+        if self._presented is None and self._session_alive is not None:
+            alive = await self._session_alive()
+            if not alive:
+                log.info("session of %s ended: closing its event stream", self._owner)
+            return alive
         try:
             owner = await authenticate(self._presented, unit_of_work=self._unit_of_work)
         except AuthenticationError:

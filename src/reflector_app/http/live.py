@@ -17,6 +17,7 @@ from reflector_app.container import Container
 from reflector_app.http.auth import bearer_token
 from reflector_app.http.key_check import KeyCheck
 from reflector_app.http.schemas import StatusEvent
+from reflector_app.web.session import session_alive
 from reflector_core.model import Transcript, TranscriptStatus
 from reflector_core.usecases.access import owned_transcript
 
@@ -81,6 +82,7 @@ async def transcript_events(
         container.unit_of_work,
         every=live.key_check_seconds,
         started=asyncio.get_running_loop().time(),
+        session_alive=session_alive(request),
     )
     return ServerSentEvent(status_stream(first, container, live, key))
 

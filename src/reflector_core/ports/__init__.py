@@ -16,6 +16,7 @@ from reflector_core.model import (
     TranscriptFilter,
     Waveform,
 )
+from reflector_core.ports.accounts import PasswordHasher
 from reflector_core.ports.media import AudioEngine, Pipeline, ProgressCallback, Transcriber
 from reflector_core.ports.outbound import WebhookSender
 from reflector_core.ports.persistence import (
@@ -30,6 +31,7 @@ from reflector_core.ports.persistence import (
     RoomRepository,
     TranscriptRepository,
     UnitOfWork,
+    UserRepository,
     WebhookDeliveryRepository,
     WebhookEventRepository,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "Page",
     "ParticipantDirectory",
     "ParticipantSessionRepository",
+    "PasswordHasher",
     "Pipeline",
     "PipelineOutput",
     "PlatformParticipant",
@@ -75,6 +78,7 @@ __all__ = [
     "TranscriptFilter",
     "TranscriptRepository",
     "UnitOfWork",
+    "UserRepository",
     "VideoPlatform",
     "Waveform",
     "WebhookDeliveryRepository",

@@ -25,6 +25,7 @@ from reflector_core.model import (
     TranscriptStatus,
     WebhookDelivery,
 )
+from reflector_core.users import User
 
 
 class RoomRepository(Protocol):
@@ -285,6 +286,14 @@ class ApiKeyRepository(Protocol):
         ...
 
 
+class UserRepository(Protocol):
+    async def add(self, user: User) -> User:
+        """The stored user with its id; ``ConflictError`` when the username is taken."""
+        ...
+
+    async def get(self, username: str) -> User | None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: ``async with uow: ...; await uow.commit()``."""
 
@@ -300,6 +309,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     webhook_deliveries: WebhookDeliveryRepository
     meeting_recordings: MeetingRecordingRepository
+    users: UserRepository
 
     async def __aenter__(self) -> Self: ...
 

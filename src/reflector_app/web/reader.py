@@ -1,0 +1,87 @@
+"""``/transcripts/{id}``: the reader. Turns are server-rendered (readable without JavaScript);
+``reader.js`` adds the player, waveform, follow-along highlight, click-to-seek and the keyboard.
+
+Long meetings stay light: each turn is one text node until it comes near the viewport or plays;
+the words' times travel once, as JSON inside the page, and become ``<span>``s only for those turns.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from attrs import frozen
+from litestar import get
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+from litestar.response import Template
+
+from reflector_app.container import Container
+from reflector_app.web.pages import HTML, PAGE
+from reflector_core.model import Participant, Transcript, TranscriptStatus
+from reflector_core.turns import Turn, merge_turns
+from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.library import LibraryEntry, describe
+
+SPEAKER_COLOURS = ("#1f5fbf", "#a4262c", "#1e6b35", "#7a4d00", "#6b2fa0", "#00626b", "#9c2b6e", "#4a5a12")
+"""Each passes WCAG AA (≥ 4.5:1) as text on white."""
+
+Id = Annotated[str, PathParameter(max_length=200)]
+
+
+@frozen
+class Speaker:
+    speaker: int
+    label: str
+    colour: str
+
+
+def clock(seconds: float) -> str:
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m:02d}:{s:02d}"
+
+
+def speakers_of(transcript: Transcript) -> dict[int, Speaker]:
+    known = {p.speaker: p for p in transcript.participants}
+    ids = sorted(set(known) | {w.speaker for w in transcript.words})
+    return {
+        s: Speaker(s, known.get(s, Participant(speaker=s)).label, SPEAKER_COLOURS[i % len(SPEAKER_COLOURS)])
+        for i, s in enumerate(ids)
+    }
+
+
+def word_times(turns: list[Turn]) -> list[list[list[Any]]]:
+    """Per turn, ``[start, end, text]`` per word (centiseconds are plenty for a highlight)."""
+    return [[[round(w.start, 2), round(w.end, 2), w.text] for w in t.words] for t in turns]
+
+
+def reader_context(entry: LibraryEntry, viewer: str | None, *, base: str) -> dict[str, Any]:
+    transcript = entry.transcript
+    turns = merge_turns(transcript.words) if transcript.status is TranscriptStatus.DONE else []
+    return {
+        "title": entry.title,
+        "viewer": viewer,
+        "entry": entry,
+        "t": transcript,
+        "done": transcript.status is TranscriptStatus.DONE,
+        "turns": turns,
+        "speakers": speakers_of(transcript),
+        "words": word_times(turns),
+        "clock": clock,
+        "base": base,
+        "audio": transcript.audio_location is not None and not transcript.audio_deleted,
+    }
+
+
+@get("/transcripts/{transcript_id:str}", opt=PAGE, include_in_schema=False)
+async def reader_page(
+    transcript_id: Id, container: NamedDependency[Container], viewer: NamedDependency[str]
+) -> Template:
+    transcript = await owned_transcript(transcript_id, viewer, unit_of_work=container.unit_of_work)
+    entry = await describe(transcript, unit_of_work=container.unit_of_work)
+    context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}")
+    return Template(template_name="reader.html", context=context, media_type=HTML)
+
+
+handlers = [reader_page]
