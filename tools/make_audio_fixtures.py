@@ -15,6 +15,9 @@ Writes:
   truncated.webm    tones.webm cut at 60 % of its bytes.
   empty.webm        0 bytes.  not_audio.webm  text.  video_only.mkv  one MJPEG stream, no audio.
   fixtures.json     where every burst and mute sits on the meeting timeline (the tests' truth).
+  voices/           mixed recordings for the diarizer (flite voices, apt-get install flite): three.mp4
+                    (3 voices, 40 s, seed 1), one.mp4 (one voice, ~20 s), each with its truth json;
+                    short.mp4 (2 s of three.mp4 from just before its first word).
 
 Deterministic: run twice, get the same bytes.
 """
@@ -156,12 +159,34 @@ def make_meeting(out: Path) -> dict[str, object]:
     return truth
 
 
+def make_voices(out: Path) -> None:
+    """Small mixed (Whereby-like) recordings with distinct flite voices and their truth."""
+    target = out / "voices"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    synth = ROOT / "tools" / "synth_meeting.py"
+    for name, speakers, minutes, seed in (("three", "3", "0.6", "1"), ("one", "1", "0.3", "6")):
+        with tempfile.TemporaryDirectory() as tmp:
+            args = ["--out", tmp, "--speakers", speakers, "--minutes", minutes, "--seed", seed, "--voices", "flite"]
+            subprocess.run([sys.executable, str(synth), *args], check=True)
+            mp4 = next(Path(tmp, "whereby").glob("*.mp4"))
+            shutil.copy(mp4, target / f"{name}.mp4")
+            shutil.copy(Path(tmp, "truth.json"), target / f"{name}.json")
+    with av.open(str(target / "three.mp4")) as c:
+        rs = av.AudioResampler(format="flt", layout="mono", rate=48_000)
+        pcm = np.concatenate([r.to_ndarray()[0] for f in c.decode(audio=0) for r in rs.resample(f)])
+    onset = json.loads((target / "three.json").read_text())["utterances"][0]["onset"]
+    first = int((onset - 0.2) * 48_000)
+    write(target / "short.mp4", "mp4", "aac", 48_000, pcm[None, first : first + 2 * 48_000], frame=1024)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=ROOT / "tests" / "fixtures" / "audio")
     out: Path = ap.parse_args().out
     out.mkdir(parents=True, exist_ok=True)
     make_meeting(out)
+    make_voices(out)
 
     mono = tone(48_000, TONES_LENGTH, BURSTS)[None, :]
     # The muted stretch has no packets at all: Daily writes nothing while a microphone is muted.

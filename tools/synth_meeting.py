@@ -1,6 +1,6 @@
 """Synthesize a recorded meeting with known ground truth.
 
-Speech comes from espeak-ng, one voice per participant, placed on a meeting
+Speech comes from espeak-ng (or flite, ``--voices``), one voice per participant, placed on a meeting
 timeline.  Two recording layouts are written:
 
   daily/    one WebM/Opus file per participant, named like a Daily.co raw-tracks
@@ -16,7 +16,8 @@ truth.json holds participants, track offsets, mute gaps and every utterance
 (speaker, text, onset/offset in meeting seconds, measured from the signal).
 
 Deterministic: the same arguments give the same files (espeak-ng and libopus are deterministic).
-Needs: the project's .venv (PyAV, NumPy) and espeak-ng on PATH.
+Needs: the project's .venv (PyAV, NumPy) and espeak-ng on PATH (flite too for ``--voices flite|mixed``:
+``apt-get install flite``).
 Example: .venv/bin/python tools/synth_meeting.py --out /tmp/meeting1 --speakers 3 --minutes 2 --seed 7
 """
 
@@ -27,6 +28,7 @@ import io
 import json
 import random
 import subprocess
+import tempfile
 import uuid
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
@@ -71,15 +73,48 @@ SENTENCES = [
     "Thanks everyone, talk to you next week.",
 ]
 VOICES = ["en-us", "en-gb+f3", "en-us+m7", "en-gb-x-rp+f4", "en-us+m3", "en-gb+m2", "en-us+f2", "en-gb-scotland+m4"]
+# flite's voices are recordings of different people (statistical parametric synthesis): distinct timbres,
+# closer to real speakers than espeak's formant variants, which a speaker encoder hears as one person.
+# "mixed" alternates the two engines (up to 8 speakers).
+FLITE_VOICES = ["flite:slt", "flite:rms", "flite:awb", "flite:kal16"]
+VOICE_SETS = {
+    "espeak": VOICES,
+    "flite": FLITE_VOICES,
+    "mixed": ["flite:slt", "en-us", "flite:rms", "en-gb+f3", "flite:awb", "en-us+m7", "flite:kal16", "en-gb+m2"],
+    # Eight voices that Resemblyzer's speaker encoder tells apart (mean cosine similarity between
+    # any two ≤ 0.69, within one voice 0.85-0.95): the four flite voices, the two espeak voices least
+    # like each other, and two flite voices at another pitch ("@Hz": flite's int_f0_target_mean).
+    # In "mixed", en-us / en-gb+f3 / en-gb+m2 score 0.85-0.90 against each other: one person to it.
+    "distinct": [
+        "flite:slt",
+        "flite:rms",
+        "flite:awb",
+        "flite:kal16",
+        "en-us",
+        "en-gb-x-rp+f4",
+        "flite:slt@70",
+        "flite:awb@260",
+    ],
+}
 NAMES = ["Alice", "Bob", "Carol", "Dmitri", "Erin", "Farid", "Grace", "Hiro"]
 
 
 def tts(text: str, voice: str, rate_wpm: int) -> np.ndarray:
-    wav = subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", str(rate_wpm), "--stdout", text],
-        capture_output=True,
-        check=True,
-    ).stdout
+    if voice.startswith("flite:"):
+        with tempfile.NamedTemporaryFile(suffix=".wav") as f:
+            stretch = f"{170 / max(60, rate_wpm):.3f}"  # flite's natural rate is about 170 wpm
+            name, _, pitch = voice[6:].partition("@")
+            cmd = ["flite", "-voice", name, "--setf", f"duration_stretch={stretch}", "-t", text, "-o", f.name]
+            if pitch:
+                cmd[3:3] = ["--setf", f"int_f0_target_mean={pitch}"]
+            subprocess.run(cmd, capture_output=True, check=True)
+            wav = Path(f.name).read_bytes()
+    else:
+        wav = subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(rate_wpm), "--stdout", text],
+            capture_output=True,
+            check=True,
+        ).stdout
     with av.open(io.BytesIO(wav)) as c:
         rs = av.AudioResampler(format="flt", layout="mono", rate=RATE)
         parts = [r.to_ndarray()[0] for fr in c.decode(audio=0) for r in rs.resample(fr)]
@@ -202,6 +237,12 @@ def main() -> None:
         help="one participant's track (microphone gain) this many dB louder or quieter, e.g. 2=-12; repeatable",
     )
     ap.add_argument("--wpm", type=int, default=155)
+    ap.add_argument(
+        "--voices",
+        choices=sorted(VOICE_SETS),
+        default="espeak",
+        help="speech engine: espeak-ng voices, flite voices (apt-get install flite), or both alternating",
+    )
     ap.add_argument("--room", default="daily-20260314093000")
     args = ap.parse_args()
 
@@ -210,7 +251,10 @@ def main() -> None:
     corpus = [s.strip() for s in args.corpus.read_text().splitlines() if s.strip()] if args.corpus else SENTENCES
     talkers = args.speakers
     n = talkers + args.silent
-    assert talkers >= 1 and n <= len(VOICES), f"--speakers + --silent must be 1..{len(VOICES)}"
+    voices = VOICE_SETS[args.voices]
+    assert talkers >= 1 and n <= len(voices), (
+        f"--speakers + --silent must be 1..{len(voices)} for --voices {args.voices}"
+    )
     target = args.minutes * 60
 
     people = [
@@ -219,7 +263,7 @@ def main() -> None:
             "name": NAMES[i],
             "participant_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "user_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "voice": VOICES[i],
+            "voice": voices[i],
         }
         for i in range(n)
     ]
