@@ -13,6 +13,13 @@ fresh subprocesses (so peak RSS is each strategy's own):
 
 Prints per-stage seconds, real-time factor, peak RSS, WER and timing errors (``tools/score.py``),
 the silent participant's word count and the baseline/ours time ratio; ``--json FILE`` saves them.
+Ours also runs once without the crosstalk analysis: the time it adds is measured in the same run.
+
+``--bleed`` prints the crosstalk table instead: 3-speaker meetings (``--bleed-minutes``, 3 by
+default) with crosstalk at -15..-30 dB, overlapping speech, and one track 12 dB quieter; per case
+the per-speaker WER, speaker accuracy, duplicated words (a word given to someone who was not
+talking, inside another's utterance) and the reference words found, with the analysis on (and off
+where "today" is the comparison).
 """
 
 from __future__ import annotations
@@ -44,9 +51,10 @@ def peak_rss_mb() -> float:
 # --- ours --------------------------------------------------------------------------------------
 
 
-def run_ours(meeting: Path, out: Path, model: str, threads: int) -> dict[str, Any]:
+def run_ours(meeting: Path, out: Path, model: str, threads: int, crosstalk: bool = True) -> dict[str, Any]:
     from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
     from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.crosstalk import CrosstalkSettings
     from reflector_core.exports import json as json_export
     from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack
 
@@ -62,7 +70,12 @@ def run_ours(meeting: Path, out: Path, model: str, threads: int) -> dict[str, An
         stages.setdefault(stage, [now, now])[1] = now
 
     result = process_multitrack(
-        files, audio=PyAVAudioEngine(), transcriber=transcriber, mp3_path=out / "audio.mp3", progress=progress
+        files,
+        audio=PyAVAudioEngine(),
+        transcriber=transcriber,
+        mp3_path=out / "audio.mp3",
+        progress=progress,
+        crosstalk_settings=CrosstalkSettings() if crosstalk else None,
     )
     total = time.perf_counter() - t0
     (out / "transcript.json").write_text(
@@ -73,6 +86,8 @@ def run_ours(meeting: Path, out: Path, model: str, threads: int) -> dict[str, An
         "stages": {k: round(b - a, 2) for k, (a, b) in stages.items()},
         "peak_rss_mb": round(peak_rss_mb(), 1),
         "failed_tracks": [f.reason for f in result.failed_tracks],
+        "crosstalk_spans": len(result.crosstalk),
+        "crosstalk_seconds": round(sum(c.duration for c in result.crosstalk), 1),
     }
 
 
@@ -254,14 +269,26 @@ def main() -> None:
     ap.add_argument("--no-baseline", action="store_true", help="skip the (slow) full-track baseline")
     ap.add_argument("--keep", type=Path, help="work in this directory and keep it (default: a temporary one)")
     ap.add_argument("--json", type=Path, help="also write the results here")
-    ap.add_argument("--child", choices=["ours", "baseline"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--bleed",
+        action="store_true",
+        help="the crosstalk table instead: 3-speaker meetings with crosstalk, overlap and a quiet track",
+    )
+    ap.add_argument("--bleed-minutes", type=float, default=3.0, help="length of each --bleed meeting")
+    ap.add_argument("--child", choices=["ours", "ours-no-crosstalk", "baseline"], help=argparse.SUPPRESS)
     ap.add_argument("--meeting", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.child:
-        run = run_ours if args.child == "ours" else run_baseline
-        print(json.dumps(run(args.meeting, args.out, args.model, args.threads)))
+        if args.child == "baseline":
+            report = run_baseline(args.meeting, args.out, args.model, args.threads)
+        else:
+            report = run_ours(args.meeting, args.out, args.model, args.threads, crosstalk=args.child == "ours")
+        print(json.dumps(report))
+        return
+    if args.bleed:
+        bleed_table(args)
         return
 
     minutes = args.minutes or (60.0 if args.long else 10.0)
@@ -279,6 +306,12 @@ def main() -> None:
         results: dict[str, Any] = {"duration": duration, "model": args.model, "threads": args.threads}
         results["ours"] = child("ours", meeting, work / "ours", args.model, args.threads)
         show(f"ours ({args.model}, int8, {args.threads} threads)", results["ours"], duration)
+        off = child("ours-no-crosstalk", meeting, work / "ours-off", args.model, args.threads)
+        results["ours_no_crosstalk"] = off
+        show("ours without the crosstalk analysis", off, duration)
+        added = results["ours"]["seconds"] / off["seconds"] - 1
+        results["crosstalk_added_time"] = round(added, 4)
+        print(f"\ncrosstalk analysis: {added:+.1%} time (target <= +5%); same run, shared machine: noisy")
         if not args.no_baseline:
             results["baseline"] = child("baseline", meeting, work / "baseline", args.model, args.threads)
             show("baseline (pad + amix + full-track Whisper, no VAD)", results["baseline"], duration)
@@ -292,6 +325,60 @@ def main() -> None:
         )
         if args.json:
             args.json.write_text(json.dumps(results, indent=1))
+
+
+# --- crosstalk table (--bleed) -----------------------------------------------------------------
+
+BLEED_CASES: list[tuple[str, list[str], bool]] = [
+    # name, synth_meeting.py options, also run without the analysis ("today")
+    ("no crosstalk", [], True),
+    ("bleed -15 dB", ["--bleed-db", "-15"], False),
+    ("bleed -20 dB", ["--bleed-db", "-20"], False),
+    ("bleed -25 dB", ["--bleed-db", "-25"], True),
+    ("bleed -30 dB", ["--bleed-db", "-30"], False),
+    ("overlap 0.35", ["--overlap", "0.35"], True),
+    ("overlap 0.35 + bleed -25 dB", ["--overlap", "0.35", "--bleed-db", "-25"], False),
+    ("track 2 -12 dB", ["--level-db", "2=-12"], False),
+    ("track 2 -12 dB + bleed -15 dB", ["--level-db", "2=-12", "--bleed-db", "-15"], False),
+    ("track 2 -12 dB + bleed -25 dB", ["--level-db", "2=-12", "--bleed-db", "-25"], False),
+]
+
+
+def bleed_table(args: argparse.Namespace) -> None:
+    """Per case: WER, speaker accuracy, duplicated words, words found; with and without the analysis."""
+    rows: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="reflector-bleed-") as tmp:
+        work = args.keep or Path(tmp)
+        for name, options, also_off in BLEED_CASES:
+            meeting = work / name.replace(" ", "_").replace("+", "and")
+            if not (meeting / "truth.json").is_file():
+                gen = [sys.executable, str(ROOT / "tools" / "synth_meeting.py"), "--out", str(meeting)]
+                gen += ["--speakers", "3", "--minutes", str(args.bleed_minutes), "--seed", str(args.seed), *options]
+                subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
+            duration = float(json.loads((meeting / "truth.json").read_text())["duration"])
+            runs = [("ours", "on")] + ([("ours-no-crosstalk", "off")] if also_off else [])
+            for strategy, label in runs:
+                r = child(strategy, meeting, work / f"{meeting.name}-{label}", args.model, args.threads)
+                rows.append({"case": name, "analysis": label, "duration": duration, **r})
+                print_bleed_row(rows[-1])
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+def print_bleed_row(r: dict[str, Any]) -> None:
+    s = r["score"]
+    if not hasattr(print_bleed_row, "header"):
+        print(
+            f"\n{'case':32} {'crosstalk':9} {'WER':>7} {'spk acc':>8} {'dup':>6} {'found':>9} {'removed':>8} {'time':>7}"
+        )
+        print_bleed_row.header = True  # type: ignore[attr-defined]
+    found = f"{s['matched_words']}/{s['ref_words']}"
+    acc = "-" if s["speaker_accuracy"] is None else f"{s['speaker_accuracy']:.2%}"
+    print(
+        f"{r['case']:32} {r['analysis']:9} {s['wer']:7.2%} {acc:>8} {s['duplicated_words']:6.2%} {found:>9} "
+        f"{r.get('crosstalk_seconds', 0):7.1f}s {r['seconds']:6.1f}s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
 Writes:
   meeting/          a 2-speaker synthetic Daily raw-tracks meeting (tools/synth_meeting.py, seed 3): two
                     WebM/Opus tracks with mute gaps, webhook.json and truth.json.
+  crosstalk/        a 3-speaker meeting where every microphone hears the others 20 dB down, 8-25 ms late
+                    (--bleed-db -20), with overlapping turns and track 2 12 dB quieter (--level-db 2=-12).
   tones.webm        Opus mono 48 kHz, 440 Hz bursts; first sample at meeting second 2.0, packets dropped
                     for a 2 s mute; file name stamps say 2.209 s (Daily's lag).
   stereo.webm       Opus stereo 48 kHz, bursts alternating between the left and the right channel.
@@ -30,7 +32,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from pathlib import Path
 
@@ -143,12 +145,16 @@ def _back(content: float) -> float:
     return content + BACKWARDS_OFFSET - (BACKWARDS_JUMP if content >= BACKWARDS_JUMP_AT else 0.0)
 
 
-def make_meeting(out: Path) -> dict[str, object]:
+MEETING_ARGS = ["--speakers", "2", "--minutes", "0.4", "--seed", "3", "--mute", "1.0"]
+CROSSTALK_ARGS = ["--speakers", "3", "--minutes", "0.5", "--seed", "2", "--mute", "0", "--overlap", "0.6"]
+CROSSTALK_ARGS += ["--bleed-db", "-20", "--level-db", "2=-12"]
+
+
+def make_meeting(out: Path, name: str = "meeting", args: Sequence[str] = MEETING_ARGS) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         synth = ROOT / "tools" / "synth_meeting.py"
-        args = ["--out", tmp, "--speakers", "2", "--minutes", "0.4", "--seed", "3", "--mute", "1.0"]
-        subprocess.run([sys.executable, str(synth), *args], check=True)
-        target = out / "meeting"
+        subprocess.run([sys.executable, str(synth), "--out", tmp, *args], check=True)
+        target = out / name
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         for track in Path(tmp, "daily").rglob("*-cam-audio-*"):
@@ -187,6 +193,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     make_meeting(out)
     make_voices(out)
+    make_meeting(out, "crosstalk", CROSSTALK_ARGS)
 
     mono = tone(48_000, TONES_LENGTH, BURSTS)[None, :]
     # The muted stretch has no packets at all: Daily writes nothing while a microphone is muted.

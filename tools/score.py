@@ -17,6 +17,10 @@ as the participant's name, participant_id, user_id, its index or ``Speaker N``.
                     against both); wer_any_speaker ignores speakers
   onset_err_median  median |first word start - utterance onset| (seconds); also p90, offset median
   silent_words      words attributed to participants who never spoke (must be 0)
+  matched_words     reference words found, with the right speaker (of ref_words)
+  speaker_accuracy  share of words inside exactly one utterance that carry its speaker (as the shared scorer)
+  duplicated_words  words given to someone not talking at that moment, inside another's utterance (a
+                    crosstalk copy), per reference word
 """
 
 from __future__ import annotations
@@ -176,7 +180,7 @@ def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
     hyp = [dict(w, spk=speaker_index(w["speaker"], people), n=t) for w in hyp for t in tokens(str(w["text"]))]
     utts = truth["utterances"]
 
-    edits = total = matched = 0
+    edits = total = matched = hits = 0
     onset_err: list[float] = []
     offset_err: list[float] = []
     for p in people:
@@ -190,6 +194,7 @@ def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
         e, pairs = align(ref, [w["n"] for w in hw])
         edits += e
         total += len(ref)
+        hits += len(pairs)
         first: dict[int, tuple[int, int]] = {}
         last: dict[int, tuple[int, int]] = {}
         for ri, hj in pairs:
@@ -223,7 +228,35 @@ def score(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> dict[str, Any]:
         "hyp_words": len(hyp),
         "unattributed_words": sum(1 for w in hyp if w["spk"] is None),
         "silent_words": sum(1 for w in hyp if w["spk"] in silent),
+        "matched_words": hits,
+        "ref_words": total,
+        "speaker_accuracy": speaker_accuracy(hyp, utts),
+        "duplicated_words": round(len(duplicated(hyp, utts)) / max(1, total), 4),
     }
+
+
+def owner_of(w: dict[str, Any], utts: list[dict[str, Any]]) -> int | None:
+    """The truth speaker whose utterance holds the word's midpoint, when exactly one does (shared scorer)."""
+    mid = (w["start"] + w["end"]) / 2
+    owners = {u["speaker"] for u in utts if u["onset"] - 0.05 <= mid <= u["offset"] + 0.05}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def speaker_accuracy(hyp: list[dict[str, Any]], utts: list[dict[str, Any]]) -> float | None:
+    """Share of the words inside exactly one utterance that carry that utterance's speaker (shared scorer)."""
+    owned = [(w, t) for w in hyp if (t := owner_of(w, utts)) is not None]
+    return round(sum(1 for w, t in owned if w["spk"] == t) / len(owned), 4) if owned else None
+
+
+def duplicated(hyp: list[dict[str, Any]], utts: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Words given to a speaker who was not talking, inside someone else's utterance: crosstalk copies."""
+    out = []
+    for w in hyp:
+        mid = (w["start"] + w["end"]) / 2
+        talking = {u["speaker"] for u in utts if u["onset"] - 0.05 <= mid <= u["offset"] + 0.05}
+        if talking and w["spk"] not in talking:
+            out.append(w)
+    return out
 
 
 def main() -> None:

@@ -17,8 +17,8 @@ The rules, per frame of a victim track ``i`` and a possible source track ``j``:
    their own level: neither dominates, both are kept.
 2. **Correlation confirms it is the same sound.** A candidate frame is leaked only when the victim's
    samples correlate with the source's samples at a delay of 0–``max_delay`` seconds (the victim
-   hears the source later) by at least ``min_correlation``. A loud neighbour saying something else
-   does not correlate.
+   hears the source later) by at least ``min_correlation`` (or several sources talking at once do
+   together, see ``judge``). A loud neighbour saying something else does not correlate.
 3. **Runs, not frames** (``mask_runs``): leaked frames closer than ``bridge`` are joined; a joined
    run is removed from the victim's audio only when it lasts ``min_span``, so a syllable of a real
    overlap is never cut out, and the decision is kept per region with its evidence
@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from attrs import field, frozen
 
@@ -43,9 +43,9 @@ class CrosstalkSettings:
     """Seconds per analysis frame."""
     floor_db: float = -55.0
     """Frames quieter than this (RMS, dBFS) are silence: nothing to decide."""
-    dominance_db: float = 6.0
+    dominance_db: float = 4.0
     """How much louder than the victim, each relative to its own speech level, a source must be."""
-    min_correlation: float = 0.5
+    min_correlation: float = 0.8
     """Normalised cross-correlation (best delay in 0..max_delay) that confirms the same sound."""
     max_delay: float = 0.040
     """Longest acoustic delay from one microphone to another that is looked for (about 13 m)."""
@@ -157,6 +157,21 @@ def dominance(source_db: float, victim_db: float, source_speech: float | None, v
     return (source_db - source_speech) - (victim_db - victim_speech)
 
 
+def with_prior(speech: Sequence[float | None]) -> list[float | None]:
+    """Speech levels, an unknown one replaced by the median of the known ones.
+
+    A participant who has not talked yet (or never does) still listens through a microphone like
+    the others': the others' typical level is a better guess for theirs than comparing raw levels,
+    which would let a quiet microphone's voice, leaking into a silent listener, pass as the
+    listener's own.
+    """
+    known = [x for x in speech if x is not None]
+    if not known:
+        return list(speech)
+    prior = statistics.median(known)
+    return [prior if x is None else x for x in speech]
+
+
 def candidates(levels: Sequence[float], speech: Sequence[float | None], s: CrosstalkSettings) -> list[Candidate]:
     """Pairs (victim, source) worth a correlation check in one frame.
 
@@ -176,17 +191,50 @@ def candidates(levels: Sequence[float], speech: Sequence[float | None], s: Cross
     return out
 
 
+def teaches_level(levels: Sequence[float], leaked: Collection[int], s: CrosstalkSettings) -> int | None:
+    """The track whose speech level this frame may teach: the loudest active one, unless it is leaked.
+
+    Only the loudest: a frame that other tracks also carry (crosstalk, at any level) must not teach
+    their speech level, or a listener's level would sink towards the leak it hears and the leak
+    would stop standing out. A microphone quieter than its own leak into another (gain difference
+    larger than the crosstalk attenuation) never learns a level and is compared raw.
+    """
+    best = max(range(len(levels)), key=lambda i: levels[i], default=None)
+    if best is None or levels[best] <= s.floor_db or best in leaked:
+        return None
+    return best
+
+
 def judge(found: Sequence[tuple[Candidate, float, float]], s: CrosstalkSettings) -> dict[int, Evidence]:
     """Leaked victims of one frame: ``found`` is (candidate, correlation, delay) as measured.
 
-    A victim hearing several sources is attributed to the best-correlated one.
+    A victim is leaked when one source alone correlates with it by ``min_correlation``, or when the
+    sources talking at that moment do together: the squared correlations of independent voices add
+    up to the share of the victim's energy they explain, so two people leaking at once (each
+    explaining half) are caught while a victim's own voice (explained by nobody) is not. Sources
+    that are themselves leaked in this frame (listeners carrying the same voice) do not add up.
+
+    The source named is the most dominant one that correlates: another listener carries the same
+    voice too (and may correlate even better, both copies being dulled alike), but only the talker's
+    own track has it at the talker's speech level.
     """
-    out: dict[int, Evidence] = {}
-    for c, corr, delay in found:
-        if corr >= s.min_correlation and 0.0 <= delay <= s.max_delay + 1e-9:
-            best = out.get(c.victim)
-            if best is None or corr > best.correlation:
-                out[c.victim] = Evidence(c.source, c.dominance, corr, delay)
+    plausible = [(c, corr, d) for c, corr, d in found if corr > 0 and 0.0 <= d <= s.max_delay + 1e-9]
+    alone: dict[int, Evidence] = {}
+    for c, corr, delay in plausible:
+        if corr >= s.min_correlation:
+            best = alone.get(c.victim)
+            if best is None or c.dominance > best.dominance:
+                alone[c.victim] = Evidence(c.source, c.dominance, corr, delay)
+    out = dict(alone)
+    by_victim: dict[int, list[tuple[Candidate, float, float]]] = {}
+    for item in plausible:
+        if item[0].victim not in alone and item[0].source not in alone:
+            by_victim.setdefault(item[0].victim, []).append(item)
+    for victim, items in by_victim.items():
+        total = sum(corr * corr for _, corr, _ in items)
+        if len(items) > 1 and total >= s.min_correlation**2:
+            c, _, delay = max(items, key=lambda it: it[0].dominance)
+            out[victim] = Evidence(c.source, c.dominance, round(total**0.5, 3), delay)
     return out
 
 
@@ -260,6 +308,10 @@ class SpanCollector:
         self.track = track
         self.frame = frame
         self._open: _Open | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self._open is not None
 
     def push(self, start: float, masked: bool, evidence: Evidence | None) -> CrosstalkSpan | None:
         """One frame starting at ``start``; returns a span when a masked run ends here."""

@@ -46,9 +46,10 @@ def test_a_leak_is_a_candidate_whatever_the_microphone_gains(
 def test_two_people_at_their_own_level_are_never_candidates(
     a: float, b: float, g_a: float, g_b: float, da: float, db: float
 ) -> None:
-    """Real simultaneous speech: each track near its own talker's level (± 6 dB of syllable swing)."""
+    """Real simultaneous speech: each track near its own talker's level."""
     speech = [a + g_a, b + g_b]
-    levels = [a + g_a + da / 2, b + g_b + db / 2]  # within ± 3 dB each: differences stay under 6 dB
+    swing = S.dominance_db / 2 - 0.01  # each within ± this of its own level: differences stay under the margin
+    levels = [a + g_a + da / 6 * swing, b + g_b + db / 6 * swing]
     assume(min(levels) > S.floor_db)
     assert candidates(levels, speech, S) == []
 
@@ -84,8 +85,9 @@ def test_judge_needs_correlation_and_a_plausible_delay() -> None:
     assert judge([(c, 0.9, 0.015)], S) == {1: Evidence(0, 20.0, 0.9, 0.015)}
     assert judge([(c, 0.2, 0.015)], S) == {}  # loud but a different sound: a neighbour, not a leak
     assert judge([(c, 0.9, 0.2)], S) == {}  # too late to be the same room
-    best = judge([(c, 0.6, 0.01), (Candidate(1, 2, 10.0), 0.8, 0.02)], S)
-    assert best[1].source == 2
+    # Track 2 hears track 0's voice too and correlates better, but track 0 is the one far louder.
+    best = judge([(c, 0.9, 0.01), (Candidate(1, 2, 10.0), 0.99, 0.002)], S)
+    assert best[1].source == 0
 
 
 @given(st.lists(st.floats(-80, 0, allow_nan=False), min_size=1, max_size=300), st.floats(0, 1))
@@ -184,6 +186,32 @@ def test_spans_carry_their_source_and_median_evidence() -> None:
     assert (span.start, span.end) == pytest.approx((1.02, 1.10))
     assert (span.dominance_db, span.correlation, span.delay) == (21.0, 0.85, 0.013)
     assert collector.close() is None
+
+
+def test_two_voices_leaking_at_once_are_caught_together_but_a_talker_is_not() -> None:
+    both = [(Candidate(1, 0, 15.0), 0.7, 0.01), (Candidate(1, 2, 9.0), 0.68, 0.02)]
+    found = judge(both, S)
+    assert found[1].source == 0 and found[1].correlation == pytest.approx((0.7**2 + 0.68**2) ** 0.5, abs=1e-3)
+    # the victim's own voice is most of its signal: the two leaks explain too little of it
+    assert judge([(Candidate(1, 0, 15.0), 0.4, 0.01), (Candidate(1, 2, 9.0), 0.3, 0.02)], S) == {}
+    # track 2 is itself a leaked listener of track 0 here: it does not add up for track 1
+    listener = [(Candidate(2, 0, 20.0), 0.95, 0.01), (Candidate(1, 0, 15.0), 0.6, 0.01), (Candidate(1, 2, 9.0), 0.6, 0)]
+    assert set(judge(listener, S)) == {2}
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.floats(-1, 1), st.floats(0, 0.04)).filter(
+            lambda t: t[0] != t[1]
+        ),
+        max_size=8,
+    )
+)
+def test_judge_only_names_victims_and_sources_it_was_given(raw: list[tuple[int, int, float, float]]) -> None:
+    found = [(Candidate(v, src, 10.0), corr, d) for v, src, corr, d in raw]
+    for victim, ev in judge(found, S).items():
+        assert (victim, ev.source) in {(v, src) for v, src, _, _ in raw}
+        assert ev.correlation >= S.min_correlation - 1e-3
 
 
 def test_bad_settings_are_refused() -> None:

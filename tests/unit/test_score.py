@@ -58,3 +58,17 @@ def test_one_percent_written_as_digits_is_no_error() -> None:
 def test_a_split_compound_still_counts() -> None:
     result = score(_truth("mostly timeouts"), _hyp("mostly", "time", "out"))
     assert result["wer"] == 1.0  # one substitution and one insertion over two words
+
+
+def test_a_crosstalk_copy_is_a_duplicated_word_and_costs_speaker_accuracy() -> None:
+    people = [{"speaker": k, "name": n, "participant_id": f"p{k}", "user_id": f"u{k}"} for k, n in enumerate("AB")]
+    truth = {"participants": people, "utterances": [{"speaker": 0, "text": "hello there", "onset": 1.0, "offset": 2.0}]}
+    hyp = [
+        {"text": "hello", "start": 1.0, "end": 1.4, "speaker": 0},
+        {"text": "there", "start": 1.5, "end": 2.0, "speaker": 0},
+        {"text": "hello", "start": 1.02, "end": 1.4, "speaker": 1},  # the same word heard on B's microphone
+    ]
+    result = score(truth, hyp)
+    assert result["duplicated_words"] == 0.5 and result["speaker_accuracy"] == round(2 / 3, 4)
+    assert result["matched_words"] == 2 and result["ref_words"] == 2
+    assert score(truth, hyp[:2])["duplicated_words"] == 0.0

@@ -23,6 +23,7 @@ from reflector_adapters.asr.models import DEFAULT_MODEL, ResolvedModel, resolve_
 from reflector_adapters.asr.speech import SpeechSettings, frame_rms_db, sound_edges, speech_regions
 from reflector_adapters.asr.windows import Window, WindowPacker
 from reflector_core.errors import InvalidInputError
+from reflector_core.meeting_audio import SpeakerChunk
 from reflector_core.model import Word
 from reflector_core.timeline import PcmChunk
 
@@ -91,19 +92,34 @@ class WhisperTranscriber:
         return self._resolved
 
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
+        return self.transcribe_speakers(SpeakerChunk(speaker, c) for c in chunks)
+
+    def transcribe_speakers(self, chunks: Iterable[SpeakerChunk]) -> list[Word]:
+        """Each speaker's regions are packed into that speaker's own windows, whatever the interleaving.
+
+        A window is decoded as soon as it is full, so the words do not depend on how the speakers'
+        chunks were interleaved; memory is one open window per speaker.
+        """
         s = self.settings
-        packer = WindowPacker(max_seconds=s.window, sample_rate=SAMPLE_RATE, join_silence=s.join_silence)
+        packers: dict[int, WindowPacker] = {}
         words: list[Word] = []
-        for chunk in chunks:
+        for item in chunks:
+            chunk, speaker = item.chunk, item.speaker
             if chunk.sample_rate != SAMPLE_RATE:
                 raise InvalidInputError(f"Whisper needs {SAMPLE_RATE} Hz audio, got a chunk at {chunk.sample_rate} Hz")
+            packer = packers.get(speaker)
+            if packer is None:
+                packer = packers[speaker] = WindowPacker(
+                    max_seconds=s.window, sample_rate=SAMPLE_RATE, join_silence=s.join_silence
+                )
             audio = np.frombuffer(chunk.data, dtype="<f4")
             for a, b in speech_regions(audio, SAMPLE_RATE, s.speech):
                 for window in packer.add(audio[a:b], chunk.start + a / SAMPLE_RATE):
                     words += self._decode(window, speaker)
-        last = packer.flush()
-        if last is not None:
-            words += self._decode(last, speaker)
+        for speaker, packer in sorted(packers.items()):
+            last = packer.flush()
+            if last is not None:
+                words += self._decode(last, speaker)
         return words
 
     def _decode(self, window: Window, speaker: int) -> list[Word]:

@@ -21,37 +21,53 @@ HOP = 0.01
 def speech_chunks(
     pieces: Iterable[Placed], timeline: TrackTimeline, *, sample_rate: int, max_chunk: float
 ) -> Iterator[PcmChunk]:
-    limit = round(max_chunk * sample_rate)
-    if sample_rate <= 0 or limit < 1:
-        raise InvalidInputError(f"need a positive sample rate and chunk length, got {sample_rate} Hz, {max_chunk} s")
-    min_hole = round(MIN_GAP * sample_rate)
-    gaps = [(round(g.start * sample_rate), round(g.end * sample_rate)) for g in timeline.gaps]
-    parts: list[Samples] = []
-    start = 0
-    length = 0
-
-    def spans_gap(a: int, b: int) -> bool:
-        return b - a >= min_hole or any(ga < b and a < gb for ga, gb in gaps)
-
+    chunker = Chunker(timeline, sample_rate=sample_rate, max_chunk=max_chunk)
     for piece in pieces:
-        hole = piece.start - (start + length)
-        if parts and hole > 0 and spans_gap(start + length, piece.start):
-            yield _chunk(start, sample_rate, parts)
-            parts, length = [], 0
-        if not parts:
-            start, hole = piece.start, 0
+        yield from chunker.push(piece)
+    yield from chunker.finish()
+
+
+class Chunker:
+    """``speech_chunks`` fed piece by piece (pieces in timeline order, never overlapping)."""
+
+    def __init__(self, timeline: TrackTimeline, *, sample_rate: int, max_chunk: float) -> None:
+        self._limit = round(max_chunk * sample_rate)
+        if sample_rate <= 0 or self._limit < 1:
+            raise InvalidInputError(
+                f"need a positive sample rate and chunk length, got {sample_rate} Hz, {max_chunk} s"
+            )
+        self._rate = sample_rate
+        self._min_hole = round(MIN_GAP * sample_rate)
+        self._gaps = [(round(g.start * sample_rate), round(g.end * sample_rate)) for g in timeline.gaps]
+        self._parts: list[Samples] = []
+        self._start = 0
+        self._length = 0
+
+    def _spans_gap(self, a: int, b: int) -> bool:
+        return b - a >= self._min_hole or any(ga < b and a < gb for ga, gb in self._gaps)
+
+    def push(self, piece: Placed) -> Iterator[PcmChunk]:
+        hole = piece.start - (self._start + self._length)
+        if self._parts and hole > 0 and self._spans_gap(self._start + self._length, piece.start):
+            yield _chunk(self._start, self._rate, self._parts)
+            self._parts, self._length = [], 0
+        if not self._parts:
+            self._start, hole = piece.start, 0
         if hole > 0:
-            parts.append(np.zeros(hole, dtype=np.float32))  # a lost packet or two: silence, same chunk
-        parts.append(piece.samples)
-        length += hole + len(piece.samples)
-        while length >= limit:
-            data = np.concatenate(parts)
-            cut = quiet_cut(data[:limit], sample_rate)
-            yield _chunk(start, sample_rate, [data[:cut]])
-            start, length = start + cut, len(data) - cut
-            parts = [data[cut:]] if length else []
-    if parts:
-        yield _chunk(start, sample_rate, parts)
+            self._parts.append(np.zeros(hole, dtype=np.float32))  # a lost packet or two: silence, same chunk
+        self._parts.append(piece.samples)
+        self._length += hole + len(piece.samples)
+        while self._length >= self._limit:
+            data = np.concatenate(self._parts)
+            cut = quiet_cut(data[: self._limit], self._rate)
+            yield _chunk(self._start, self._rate, [data[:cut]])
+            self._start, self._length = self._start + cut, len(data) - cut
+            self._parts = [data[cut:]] if self._length else []
+
+    def finish(self) -> Iterator[PcmChunk]:
+        if self._parts:
+            yield _chunk(self._start, self._rate, self._parts)
+        self._parts, self._length = [], 0
 
 
 def quiet_cut(data: Samples, sample_rate: int) -> int:

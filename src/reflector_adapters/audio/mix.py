@@ -9,19 +9,18 @@ from __future__ import annotations
 import logging
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 
-from reflector_adapters.audio.decode import Placed, Samples, placed_audio
+from reflector_adapters.audio.decode import Samples
 from reflector_adapters.audio.limiter import Limiter
-from reflector_adapters.audio.media import MEDIA_ERRORS, track_name
+from reflector_adapters.audio.reader import TrackReader
 from reflector_adapters.audio.waveform import PeakMeter
 from reflector_core.errors import InvalidInputError, UnreadableMediaError
-from reflector_core.model import TrackFailure
 from reflector_core.ports import MixInput, Waveform
 
 log = logging.getLogger(__name__)
@@ -32,51 +31,6 @@ MP3_BITRATE = 64_000
 """Constant 64 kbit/s mono: transparent for speech, ~29 MB per hour, and CBR seeks exactly in browsers."""
 BLOCK = 0.5
 """Seconds mixed per step."""
-_TRACK_ERRORS: tuple[type[BaseException], ...] = (UnreadableMediaError, *MEDIA_ERRORS)
-
-
-class _TrackReader:
-    """One track's placed audio, consumed block by block; a failure turns the rest of the track into silence."""
-
-    def __init__(self, source: MixInput) -> None:
-        self.name = track_name(source.path)
-        self.failure: TrackFailure | None = None
-        self._pieces: Iterator[Placed] | None = placed_audio(source.path, source.timeline, sample_rate=MIX_RATE)
-        self._pending: Placed | None = None
-        self.decoded = 0
-
-    def add_into(self, out: Samples, start: int) -> None:
-        end = start + len(out)
-        while True:
-            piece = self._pending or self._next()
-            if piece is None or piece.start >= end:
-                self._pending = piece
-                return
-            lo, hi = max(piece.start, start), min(piece.end, end)
-            if hi > lo:
-                out[lo - start : hi - start] += piece.samples[lo - piece.start : hi - piece.start]
-            if piece.end > end:
-                self._pending = piece
-                return
-            self._pending = None
-
-    def _next(self) -> Placed | None:
-        if self._pieces is None:
-            return None
-        try:
-            piece = next(self._pieces)
-        except StopIteration:
-            self._pieces = None
-            return None
-        except _TRACK_ERRORS as exc:
-            self._pieces = None
-            reason = exc.reason if isinstance(exc, UnreadableMediaError) else str(exc)
-            at = self.decoded / MIX_RATE
-            self.failure = TrackFailure(track=self.name, reason=f"{reason} (silent from {at:.3f} s of its audio on)")
-            log.warning("mixdown: track %s failed, the rest of it is silence: %s", self.name, reason)
-            return None
-        self.decoded += len(piece.samples)
-        return piece
 
 
 class _Mp3Writer:
@@ -110,7 +64,7 @@ def mix_to_mp3(inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: 
         raise InvalidInputError("mixdown needs at least one track")
     duration = max(i.timeline.end for i in inputs)
     total = math.ceil(duration * MIX_RATE)
-    readers = [_TrackReader(i) for i in inputs]
+    readers = [TrackReader(i, MIX_RATE) for i in inputs]
     limiter = Limiter(MIX_RATE)
     meter = PeakMeter(MIX_RATE, peaks_per_second)
     part = mp3_path.with_name(mp3_path.name + ".part")

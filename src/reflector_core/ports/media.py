@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Protocol
 
+from reflector_core.crosstalk import CrosstalkSettings
+from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk
 from reflector_core.model import PipelineOutput, SourceFile, Waveform, Word
 from reflector_core.timeline import MixInput, PcmChunk, TrackProbe, TrackTimeline
 
@@ -30,6 +32,23 @@ class AudioEngine(Protocol):
         """
         ...
 
+    def meeting_speech(
+        self,
+        inputs: Sequence[MixInput],
+        *,
+        sample_rate: int = 16_000,
+        max_chunk: float = 30.0,
+        crosstalk: CrosstalkSettings | None = None,
+    ) -> Iterable[MeetingAudioEvent]:
+        """Every track's speech audio, read side by side in one pass (see ``reflector_core.meeting_audio``).
+
+        Each track's chunks are ``speech_audio``'s, except that regions found to be another track's
+        voice (``crosstalk``; ``None`` or disabled: no analysis) are silenced and reported as
+        ``CrosstalkSpan``. A track that breaks is reported once as ``TrackBreak`` and is silence from
+        there on; nothing here raises for one bad track.
+        """
+        ...
+
     def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
         """Mix every track, aligned and gap-filled, in one pass into an MP3; return its waveform."""
         ...
@@ -38,6 +57,10 @@ class AudioEngine(Protocol):
 class Transcriber(Protocol):
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
         """Words of one speaker's audio, with times on the meeting timeline."""
+        ...
+
+    def transcribe_speakers(self, chunks: Iterable[SpeakerChunk]) -> list[Word]:
+        """Words of several speakers whose chunks arrive interleaved (each speaker's in time order)."""
         ...
 
 

@@ -1,8 +1,10 @@
 """The CPU stage of processing a recording, on local files: tracks in, speaker-attributed words out.
 
-Multitrack (Daily raw tracks): probe every track → transcribe each participant's speech on its own,
-so every word already carries its speaker → merge into turns; one MP3 is mixed meanwhile. One
-unreadable track becomes a ``TrackFailure``; the others are still transcribed and mixed.
+Multitrack (Daily raw tracks): probe every track → read all tracks side by side, removing the
+regions where a track only carries another participant's voice (crosstalk) → transcribe each
+participant's speech on its own, so every word already carries its speaker → merge into turns; one
+MP3 is mixed meanwhile. One unreadable track becomes a ``TrackFailure``; the others are still
+transcribed and mixed.
 
 Single file (a Whereby MP4, an upload): one speaker, ``Speaker 0``, until a diarizer exists.
 
@@ -11,20 +13,26 @@ Written against ports only: the audio engine, the transcriber and a progress cal
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from attrs import frozen
+from attrs import evolve, frozen
 
+from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
 from reflector_core.errors import ReflectorError, TrackKeyError
+from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
 from reflector_core.model import Participant, TrackFailure, Word
 from reflector_core.naming import DailyTrackKey, parse_daily_track_key
 from reflector_core.ports import AudioEngine, MixInput, ProgressCallback, Transcriber, Waveform
 from reflector_core.timeline import PcmChunk, TrackTimeline
 from reflector_core.turns import Turn, merge_turns, sort_words
 
+log = logging.getLogger(__name__)
+
 SAMPLE_RATE = 16_000
+DEFAULT_CROSSTALK = CrosstalkSettings()
 MAX_CHUNK = 30.0
 
 # Stage names reported through ``ProgressCallback``, in the order they run.
@@ -84,6 +92,9 @@ class PipelineResult:
     """``None`` when no track could be mixed (see ``mixdown_error``)."""
     waveform: Waveform | None = None
     mixdown_error: str | None = None
+    crosstalk: tuple[CrosstalkSpan, ...] = ()
+    """Regions of a speaker's track found to be another speaker's voice (``track``/``source`` are
+    speaker indexes); they were not transcribed."""
 
     @property
     def turns(self) -> list[Turn]:
@@ -124,8 +135,12 @@ def process_multitrack(
     mp3_path: Path,
     names: NamesLookup | None = None,
     progress: ProgressCallback | None = None,
+    crosstalk_settings: CrosstalkSettings | None = DEFAULT_CROSSTALK,
 ) -> PipelineResult:
-    """Transcribe each participant's track, merge the words, mix one MP3 (see the module docstring)."""
+    """Transcribe each participant's track, merge the words, mix one MP3 (see the module docstring).
+
+    ``crosstalk_settings=None`` transcribes every track as it is, other participants' voices included.
+    """
     report = progress or _no_progress
     tracks, skipped = order_tracks(files)
     failures: list[TrackFailure] = []
@@ -142,25 +157,24 @@ def process_multitrack(
     # The mixdown runs beside the transcription: Whisper's greedy decoding keeps about one core busy
     # and the mixdown needs one, so on a small machine this hides most of the mixdown's time. Every
     # probed track is mixed; one that breaks later is silence from there on (the engine's contract).
-    mixable = [MixInput(t.file.path, timelines[t.speaker]) for t in tracks if t.speaker in timelines]
+    readable = [t for t in tracks if t.speaker in timelines]
+    mixable = [MixInput(t.file.path, timelines[t.speaker]) for t in readable]
+    crosstalk: list[CrosstalkSpan] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixdown") as pool:
         mixing = pool.submit(_mixdown, audio, mixable, mp3_path)
-        words: list[Word] = []
         total = sum(sum(s.duration for s in tl.present()) for tl in timelines.values())
         counter = _Counter(TRANSCRIBE, total, report)
         report(TRANSCRIBE, 0, total)
-        for t in tracks:
-            timeline = timelines.get(t.speaker)
-            if timeline is None:
-                continue
-            before = counter.done
-            try:
-                chunks = audio.speech_audio(t.file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
-                words += transcriber.transcribe(counter.through(chunks), speaker=t.speaker)
-            except TRACK_ERRORS as exc:
-                failures.append(_failure(t.file, exc))
-            # A track that failed half-way still counts as done, so the bar reaches its end.
-            counter.advance_to(before + sum(s.duration for s in timeline.present()))
+        words: list[Word] = []
+        if mixable:
+            # All tracks are read side by side, once: crosstalk is judged across them while decoding.
+            events = audio.meeting_speech(
+                mixable, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK, crosstalk=crosstalk_settings
+            )
+            chunks = _speaker_chunks(events, readable, failures, crosstalk, counter)
+            words = transcriber.transcribe_speakers(chunks)
+        # Broken tracks stop early: the bar still reaches its end.
+        counter.advance_to(total)
         report(MIXDOWN, 0, 1)
         mp3, waveform, mix_error = mixing.result()
         report(MIXDOWN, 1, 1)
@@ -173,6 +187,7 @@ def process_multitrack(
         mp3_path=mp3,
         waveform=waveform,
         mixdown_error=mix_error,
+        crosstalk=tuple(crosstalk),
     )
 
 
@@ -214,6 +229,36 @@ def process_single_file(
         waveform=waveform,
         mixdown_error=mix_error,
     )
+
+
+def _speaker_chunks(
+    events: Iterable[MeetingAudioEvent],
+    tracks: Sequence[SpeakerTrack],
+    failures: list[TrackFailure],
+    crosstalk: list[CrosstalkSpan],
+    counter: _Counter,
+) -> Iterator[SpeakerChunk]:
+    """The engine's events (track indexes) as the transcriber's speaker chunks; the rest is recorded."""
+    for event in events:
+        if isinstance(event, TrackChunk):
+            yield SpeakerChunk(tracks[event.track].speaker, event.chunk)
+            counter.advance_to(counter.done + event.chunk.duration)
+        elif isinstance(event, TrackBreak):
+            failures.append(TrackFailure(track=tracks[event.track].file.key, reason=event.reason))
+        else:
+            span = evolve(event, track=tracks[event.track].speaker, source=tracks[event.source].speaker)
+            crosstalk.append(span)
+            log.info(
+                "crosstalk: speaker %d %.2f-%.2f s is speaker %d's voice (not transcribed): "
+                "%.1f dB louder there relative to each one's speech level, correlation %.2f at %.1f ms",
+                span.track,
+                span.start,
+                span.end,
+                span.source,
+                span.dominance_db,
+                span.correlation,
+                span.delay * 1000,
+            )
 
 
 def _mixdown(

@@ -75,3 +75,23 @@ def test_silence_and_noise_give_no_words(transcriber: WhisperTranscriber, level_
             audio = (10 ** (level_db / 20) * np.convolve(noise, np.ones(8) / 8, mode="same") * 2.8).astype(np.float32)
         chunks.append(_chunk(30.0 * i, audio))
     assert transcriber.transcribe(chunks, speaker=1) == []
+
+
+def test_interleaved_speakers_get_the_words_each_would_get_alone(transcriber: WhisperTranscriber) -> None:
+    """The whole meeting is read in lockstep: speakers' chunks arrive interleaved, windows stay per speaker."""
+    from reflector_core.meeting_audio import SpeakerChunk
+
+    audio, _ = _clip()
+    silence = np.zeros(SR * 2, dtype=np.float32)
+    alone = transcriber.transcribe([_chunk(10.0, audio), _chunk(40.0, silence)], speaker=0)
+    mixed = [
+        SpeakerChunk(0, _chunk(10.0, audio)),
+        SpeakerChunk(1, _chunk(11.0, audio)),
+        SpeakerChunk(0, _chunk(40.0, silence)),
+        SpeakerChunk(1, _chunk(41.0, silence)),
+    ]
+    words = transcriber.transcribe_speakers(mixed)
+    zero = [w for w in words if w.speaker == 0]
+    one = [w for w in words if w.speaker == 1]
+    assert zero == alone
+    assert [(w.text, round(w.start - 1.0, 3)) for w in one] == [(w.text, round(w.start, 3)) for w in alone]

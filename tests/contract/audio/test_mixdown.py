@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from reflector_adapters.audio import PyAVAudioEngine, decode, mix
+from reflector_adapters.audio import PyAVAudioEngine, decode, reader
 from reflector_adapters.audio.decode import Placed
 from reflector_core.errors import InvalidInputError, UnreadableMediaError
 from reflector_core.ports import MixInput
@@ -115,7 +115,7 @@ def test_a_track_failing_mid_way_does_not_hang_the_mix(tmp_path: Path, monkeypat
                 raise UnreadableMediaError(path.name, "decoding failed near 4.000 s: corrupt")
             yield piece
 
-    monkeypatch.setattr(mix, "placed_audio", breaks_at_four_seconds)
+    monkeypatch.setattr(reader, "placed_audio", breaks_at_four_seconds)
     source = probed(FIXTURES / "tone_aac.mp4")
     waveform = engine.mixdown([source], tmp_path / "mix.mp3", peaks_per_second=10.0)
     (failure,) = waveform.failed_tracks

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
 from reflector_core.errors import UnreadableMediaError
+from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
 from reflector_core.model import Participant, Word
 from reflector_core.ports import MixInput, Waveform
 from reflector_core.timeline import OffsetCheck, PcmChunk, Span, TrackProbe, TrackTimeline
@@ -42,6 +44,8 @@ class FakeAudio:
         self.breaks = set(breaks_mid_track)
         self.mixed: list[MixInput] = []
         self.fail_mixdown = False
+        self.leaks: list[CrosstalkSpan] = []
+        self.crosstalk_settings: CrosstalkSettings | None = None
 
     def probe(self, path: Path, *, filename_offset: float | None = None) -> TrackProbe:
         if path.name in self.unreadable:
@@ -54,10 +58,27 @@ class FakeAudio:
         self, path: Path, timeline: TrackTimeline, *, sample_rate: int = 16_000, max_chunk: float = 30.0
     ) -> Iterable[PcmChunk]:
         for span in timeline.present():
-            if path.name in self.breaks:
+            if path.name in self.breaks and span.start > timeline.offset:
                 raise UnreadableMediaError(str(path), "corrupt packet at 3.2 s")
             # Encode the track's name length in the samples so the fake transcriber can tell tracks apart.
             yield PcmChunk(span.start, sample_rate, struct.pack("<f", len(path.name)) * int(span.duration * 10))
+
+    def meeting_speech(
+        self,
+        inputs: Sequence[MixInput],
+        *,
+        sample_rate: int = 16_000,
+        max_chunk: float = 30.0,
+        crosstalk: CrosstalkSettings | None = None,
+    ) -> Iterator[MeetingAudioEvent]:
+        self.crosstalk_settings = crosstalk
+        for i, source in enumerate(inputs):
+            try:
+                for chunk in self.speech_audio(source.path, source.timeline, sample_rate=sample_rate):
+                    yield TrackChunk(i, chunk)
+            except UnreadableMediaError as exc:
+                yield TrackBreak(i, exc.reason)
+        yield from self.leaks
 
     def mixdown(self, inputs: Sequence[MixInput], mp3_path: Path, *, peaks_per_second: float = 10.0) -> Waveform:
         if self.fail_mixdown:
@@ -76,6 +97,14 @@ class FakeTranscriber:
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
         self.calls.append(speaker)
         return [Word(f"w{speaker}", c.start, c.start + 0.5, speaker) for c in chunks]
+
+    def transcribe_speakers(self, chunks: Iterable[SpeakerChunk]) -> list[Word]:
+        out = []
+        for item in chunks:
+            if item.speaker not in self.calls:
+                self.calls.append(item.speaker)
+            out.append(Word(f"w{item.speaker}", item.chunk.start, item.chunk.start + 0.5, item.speaker))
+        return out
 
 
 def run(tmp_path: Path, files: list[str], audio: FakeAudio | None = None, **kw: object):  # type: ignore[no-untyped-def]
@@ -133,15 +162,29 @@ def test_an_unreadable_track_fails_alone(tmp_path: Path) -> None:
     assert result.mp3_path == tmp_path / "audio.mp3"
 
 
-def test_a_track_that_breaks_mid_transcription_loses_its_words(tmp_path: Path) -> None:
+def test_a_track_that_breaks_mid_transcription_keeps_the_words_before(tmp_path: Path) -> None:
     names = [daily_name(PIDS[0], 0), daily_name(PIDS[1], 1000)]
     audio = FakeAudio(breaks_mid_track=[names[0]])
     result, _ = run(tmp_path, names, audio)
-    assert [f.reason for f in result.failed_tracks] == ["corrupt packet at 3.2 s"]
-    assert {w.speaker for w in result.words} == {1}
+    assert [(f.track, f.reason) for f in result.failed_tracks] == [(names[0], "corrupt packet at 3.2 s")]
+    assert {w.speaker for w in result.words} == {0, 1}
+    assert [w.start for w in result.words if w.speaker == 0] == [0.0]  # the first span, before the break
     # The mix (running beside the transcription) still gets it: the engine mixes what is readable.
     assert sorted(m.path.name for m in audio.mixed) == sorted(names)
     assert result.mp3_path is not None
+
+
+def test_crosstalk_spans_are_reported_by_speaker_and_the_analysis_can_be_turned_off(tmp_path: Path) -> None:
+    # Given in the order 1, 0, the engine's inputs are in speaker order: index 1 is speaker 1 (PIDS[1]).
+    names = [daily_name(PIDS[1], 2000), daily_name(PIDS[0], 0)]
+    audio = FakeAudio()
+    audio.leaks = [CrosstalkSpan(track=1, source=0, start=2.5, end=3.5, dominance_db=20, correlation=0.9, delay=0.01)]
+    result, _ = run(tmp_path, names, audio)
+    assert [(c.track, c.source, c.start) for c in result.crosstalk] == [(1, 0, 2.5)]
+    assert result.participants[1].participant_id == PIDS[1]
+    assert audio.crosstalk_settings == CrosstalkSettings()
+    run(tmp_path, names, audio, crosstalk_settings=None)
+    assert audio.crosstalk_settings is None
 
 
 def test_files_without_a_daily_name_come_after_and_start_at_their_own_offset(tmp_path: Path) -> None:
