@@ -1,4 +1,4 @@
-"""The worker's CPU stage: the PyAV audio engine and the Whisper transcriber behind the ``Pipeline`` port."""
+"""The worker's CPU stage: PyAV audio engine, Whisper transcriber and diarizer behind the ``Pipeline`` port."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import attrs
 
 from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
 from reflector_adapters.audio.pyav import PyAVAudioEngine
+from reflector_adapters.diarization.diarizer import EmbeddingDiarizer
 from reflector_app.settings import Settings
 from reflector_core.model import Participant
-from reflector_core.ports import AudioEngine, PipelineOutput, ProgressCallback, SourceFile, Transcriber
+from reflector_core.ports import AudioEngine, Diarizer, PipelineOutput, ProgressCallback, SourceFile, Transcriber
+from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack, process_single_file
 
 
@@ -23,13 +25,20 @@ class LocalPipeline:
     sharing it at once, since a CTranslate2 model already uses every core it is given.
     """
 
-    def __init__(self, audio: AudioEngine, transcriber: Transcriber) -> None:
+    def __init__(self, audio: AudioEngine, transcriber: Transcriber, diarizer: Diarizer | None = None) -> None:
         self.audio = audio
         self.transcriber = transcriber
+        self.diarizer = diarizer
         self._lock = threading.Lock()
 
     def __call__(
-        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+        self,
+        sources: Sequence[SourceFile],
+        workdir: Path,
+        *,
+        multitrack: bool,
+        progress: ProgressCallback,
+        options: ProcessingOptions | None = None,
     ) -> PipelineOutput:
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
@@ -51,7 +60,13 @@ class LocalPipeline:
                 )
             else:
                 result = process_single_file(
-                    files[0], audio=self.audio, transcriber=self.transcriber, mp3_path=mp3, progress=progress
+                    files[0],
+                    audio=self.audio,
+                    transcriber=self.transcriber,
+                    mp3_path=mp3,
+                    diarizer=self.diarizer,
+                    options=options,
+                    progress=progress,
                 )
         return PipelineOutput(
             words=result.words,
@@ -77,4 +92,4 @@ def build_pipeline(settings: Settings) -> LocalPipeline:
     whisper = whisper_transcriber(
         settings.whisper_model, cpu_threads=settings.whisper_threads, model_cache=settings.model_cache_dir.expanduser()
     )
-    return LocalPipeline(PyAVAudioEngine(), whisper)
+    return LocalPipeline(PyAVAudioEngine(), whisper, EmbeddingDiarizer())

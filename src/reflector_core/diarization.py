@@ -1,4 +1,6 @@
-"""Who spoke when in a mixed recording: the ``Diarizer`` port, its values, and giving words their speaker.
+"""Who spoke when in a mixed recording: speaker hints and turns, and giving words their speaker.
+
+The port itself (``Diarizer``) is in ``reflector_core.ports.diarization``.
 
 A mixed file (a Whereby or Daily cloud recording, an upload) has every voice in one track, so the
 transcriber cannot know the speaker. The diarizer hears the same audio chunks the transcriber gets
@@ -9,14 +11,17 @@ dominant, i.e. longest-overlapping, speaker wins).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from attrs import field, frozen
 
 from reflector_core.errors import InvalidInputError
 from reflector_core.model import Participant, Word
 from reflector_core.timeline import PcmChunk
+
+if TYPE_CHECKING:
+    from reflector_core.ports.diarization import DiarizationSession
 
 
 def _positive_or_none(_inst: object, attr: object, value: int | None) -> None:
@@ -43,24 +48,6 @@ class SpeakerTurn:
     start: float
     end: float
     speaker: int
-
-
-class DiarizationSession(Protocol):
-    """One recording's diarization: fed the audio chunks as they stream past, asked once at the end."""
-
-    def feed(self, chunk: PcmChunk) -> None:
-        """Listen to one chunk (16 kHz mono float32, meeting-timeline start); keeps no audio."""
-        ...
-
-    def finish(self, hint: SpeakerHint) -> list[SpeakerTurn]:
-        """Turns of every speaker found, sorted by start; empty when nobody spoke."""
-        ...
-
-
-class Diarizer(Protocol):
-    def session(self) -> DiarizationSession:
-        """A fresh session (the model is loaded once per diarizer and shared)."""
-        ...
 
 
 def assign_speakers(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> list[Word]:
@@ -114,3 +101,22 @@ def renumber(words: Sequence[Word]) -> tuple[list[Word], tuple[Participant, ...]
     renamed = [Word(w.text, w.start, w.end, mapping[w.speaker], w.probability) for w in words]
     participants = tuple(Participant(speaker=i, name=f"Speaker {i + 1}") for i in range(len(mapping)))
     return renamed, participants
+
+
+def listened(chunks: Iterable[PcmChunk], session: DiarizationSession) -> Iterator[PcmChunk]:
+    """The chunks, unchanged, each also fed to the diarization session: one decode serves both."""
+    for chunk in chunks:
+        session.feed(chunk)
+        yield chunk
+
+
+def attribute(words: Sequence[Word], turns: Sequence[SpeakerTurn]) -> tuple[list[Word], tuple[Participant, ...]]:
+    """Words with diarized speakers, and one participant per speaker that kept a word.
+
+    No turns (the diarizer heard no voice it could embed) but words: one speaker, ``Speaker 1``.
+    """
+    return renumber(assign_speakers(words, turns) if turns else [_as_speaker(w, 0) for w in words])
+
+
+def _as_speaker(w: Word, speaker: int) -> Word:
+    return Word(w.text, w.start, w.end, speaker, w.probability)

@@ -7,7 +7,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 
 from reflector_app.commands.process import OUTPUTS
@@ -17,6 +19,8 @@ pytestmark = pytest.mark.slow
 
 MEETING = Path(__file__).parents[2] / "examples" / "meeting"
 TRACKS = sorted((MEETING / "tracks").iterdir())
+AUDIO = Path(__file__).parents[1] / "fixtures" / "audio"
+VOICES = AUDIO / "voices"
 
 
 def reflector(*args: str | Path) -> subprocess.CompletedProcess[str]:
@@ -78,13 +82,55 @@ def test_bad_files_are_named_on_one_line_each_and_the_rest_is_transcribed(tmp_pa
     assert (out / "audio.mp3").stat().st_size > 0
 
 
-def test_one_mixed_recording_is_one_speaker(tmp_path: Path) -> None:
+def test_one_mixed_recording_without_diarization_is_one_speaker(tmp_path: Path) -> None:
     mixed = next((MEETING / "mixed").iterdir())
-    done = reflector("process", mixed, "--out", tmp_path)
+    done = reflector("process", mixed, "--no-diarization", "--out", tmp_path)
     assert done.returncode == 0, done.stderr
     doc = json.loads((tmp_path / "transcript.json").read_text())
     assert {w["speaker"] for w in doc["words"]} == {0} and len(doc["words"]) > 50
     assert "Speaker 0:" in (tmp_path / "transcript.txt").read_text()
+
+
+def _speaker_accuracy(doc: dict[str, Any], truth: dict[str, Any]) -> float:
+    """Share of words inside a truth utterance whose speaker maps (best one-to-one) onto its speaker."""
+    from scipy.optimize import linear_sum_assignment
+
+    counts = np.zeros((10, 10))
+    for w in doc["words"]:
+        mid = (w["start"] + w["end"]) / 2
+        owners = {u["speaker"] for u in truth["utterances"] if u["onset"] - 0.05 <= mid <= u["offset"] + 0.05}
+        if len(owners) == 1:
+            counts[w["speaker"], owners.pop()] += 1
+    rows, cols = linear_sum_assignment(-counts)
+    return float(counts[rows, cols].sum() / counts.sum())
+
+
+def test_a_mixed_recording_is_diarized_into_one_participant_per_voice(tmp_path: Path) -> None:
+    done = reflector("process", VOICES / "three.mp4", "--out", tmp_path)
+    assert done.returncode == 0, done.stderr
+    doc = json.loads((tmp_path / "transcript.json").read_text())
+    assert [p["name"] for p in doc["participants"]] == ["Speaker 1", "Speaker 2", "Speaker 3"]
+    assert {w["speaker"] for w in doc["words"]} == {0, 1, 2}
+    assert _speaker_accuracy(doc, json.loads((VOICES / "three.json").read_text())) >= 0.95
+    assert "Speaker 3:" in (tmp_path / "transcript.txt").read_text()
+
+
+def test_speakers_hint_one_voice_tones_and_a_two_second_file(tmp_path: Path) -> None:
+    done = reflector("process", VOICES / "three.mp4", "--speakers", "2", "--out", tmp_path / "hint")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((tmp_path / "hint" / "transcript.json").read_text())["participants"]) == 2
+    done = reflector("process", VOICES / "one.mp4", "--out", tmp_path / "one")
+    assert done.returncode == 0, done.stderr
+    one = json.loads((tmp_path / "one" / "transcript.json").read_text())
+    assert len(one["participants"]) == 1 and {w["speaker"] for w in one["words"]} == {0}
+    done = reflector("process", AUDIO / "tone_aac.mp4", "--out", tmp_path / "tones")
+    assert done.returncode == 0, done.stderr
+    tones = json.loads((tmp_path / "tones" / "transcript.json").read_text())
+    assert tones["words"] == [] and tones["participants"] == []
+    done = reflector("process", VOICES / "short.mp4", "--out", tmp_path / "short")
+    assert done.returncode == 0, done.stderr
+    assert len(json.loads((tmp_path / "short" / "transcript.json").read_text())["participants"]) <= 1
+    assert reflector("process", VOICES / "one.mp4", "--speakers", "0", "--out", tmp_path / "x").returncode == 2
 
 
 def test_an_unknown_model_is_a_one_line_configuration_error(tmp_path: Path) -> None:

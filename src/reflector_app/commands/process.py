@@ -1,8 +1,9 @@
 """``reflector process TRACK... --out DIR``: transcribe a meeting from local files.
 
 Daily raw-track files (named as Daily names them: ``{rec_ms}-{participant}-cam-audio-{track_ms}``)
-give one speaker per file; a single file with any other name (a Whereby MP4, an upload) is
-transcribed as one speaker. Writes ``transcript.json``, ``.vtt``, ``.srt``, ``.txt``, ``audio.mp3``
+give one speaker per file; a single file with any other name (a Whereby or Daily cloud MP4, an
+upload) is a mixed recording: its speakers are found by diarization (``Speaker 1..N``; ``--speakers N``
+when the count is known, ``--no-diarization`` for one speaker). Writes ``transcript.json``, ``.vtt``, ``.srt``, ``.txt``, ``audio.mp3``
 and ``waveform.json`` into ``--out``.
 
 ``--participants FILE`` names the speakers: a JSON object mapping each Daily participant id to a
@@ -19,12 +20,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
 from reflector_core.exports import json as json_export
 from reflector_core.exports import srt, text, webvtt
 from reflector_core.model import Participant
 from reflector_core.naming import parse_daily_track_key
 from reflector_core.ports import Waveform
+from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.process_multitrack import (
     PipelineResult,
     TrackFile,
@@ -52,7 +55,27 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--model-cache", type=Path, default=None, help="where the base model is assembled (~/.cache/reflector/models)"
     )
+    parser.add_argument(
+        "--speakers",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="a single mixed file has exactly N speakers (default: estimated)",
+    )
+    parser.add_argument(
+        "--no-diarization", action="store_true", help="a single mixed file is one speaker (skip diarization)"
+    )
     parser.set_defaults(handler=run)
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of speakers >= 1, got {value!r}")
+    return n
 
 
 def _error(message: str) -> None:
@@ -148,6 +171,7 @@ def quiet_logging() -> None:
 
 def run(args: argparse.Namespace) -> int:
     from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_adapters.diarization.diarizer import EmbeddingDiarizer
     from reflector_app.pipeline import whisper_transcriber
 
     quiet_logging()
@@ -156,6 +180,10 @@ def run(args: argparse.Namespace) -> int:
         transcriber = whisper_transcriber(args.model, cpu_threads=args.threads, model_cache=args.model_cache)
         transcriber.resolve()  # a bad model setting fails now, before any track is read
         audio = PyAVAudioEngine()
+        diarizer = None
+        if is_single_file(list(args.tracks)) and not args.no_diarization:
+            diarizer = EmbeddingDiarizer()
+            diarizer.load()  # so does a missing speaker encoder
         args.out.mkdir(parents=True, exist_ok=True)
     except (ConfigurationError, OSError) as exc:
         _error(str(exc))
@@ -170,6 +198,8 @@ def run(args: argparse.Namespace) -> int:
                 audio=audio,
                 transcriber=transcriber,
                 mp3_path=mp3,
+                diarizer=diarizer,
+                options=ProcessingOptions(speakers=SpeakerHint(exactly=args.speakers)),
                 progress=progress,
             )
         else:
@@ -190,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
         _error(f"{failure.track}: {failure.reason}")
     for skipped in result.skipped:
         _error(f"{skipped.track}: skipped, {skipped.reason}")
-    if len(result.failed_tracks) == len(result.participants):
+    if result.failed_tracks and len(result.failed_tracks) == len(result.participants):
         return 1  # nothing was transcribed: no transcript is better than an empty one
     write_outputs(result, args.out)
     if result.mixdown_error is not None:

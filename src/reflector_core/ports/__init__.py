@@ -17,6 +17,7 @@ from reflector_core.model import (
     Waveform,
 )
 from reflector_core.ports.accounts import PasswordHasher
+from reflector_core.ports.diarization import DiarizationSession, Diarizer
 from reflector_core.ports.media import AudioEngine, Pipeline, ProgressCallback, Transcriber
 from reflector_core.ports.outbound import WebhookSender
 from reflector_core.ports.persistence import (
@@ -52,6 +53,8 @@ __all__ = [
     "Clock",
     "ConsentRepository",
     "DeletedObjectRepository",
+    "DiarizationSession",
+    "Diarizer",
     "JobQueue",
     "MeetingRecordingRepository",
     "MeetingRepository",

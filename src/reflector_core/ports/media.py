@@ -9,6 +9,7 @@ from typing import Protocol
 from reflector_core.crosstalk import CrosstalkSettings
 from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk
 from reflector_core.model import PipelineOutput, SourceFile, Waveform, Word
+from reflector_core.processing import ProcessingOptions
 from reflector_core.timeline import MixInput, PcmChunk, TrackProbe, TrackTimeline
 
 ProgressCallback = Callable[[str, float, float], None]
@@ -68,5 +69,11 @@ class Pipeline(Protocol):
     """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread)."""
 
     def __call__(
-        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+        self,
+        sources: Sequence[SourceFile],
+        workdir: Path,
+        *,
+        multitrack: bool,
+        progress: ProgressCallback,
+        options: ProcessingOptions | None = None,
     ) -> PipelineOutput: ...

@@ -6,9 +6,12 @@ participant's speech on its own, so every word already carries its speaker → m
 MP3 is mixed meanwhile. One unreadable track becomes a ``TrackFailure``; the others are still
 transcribed and mixed.
 
-Single file (a Whereby MP4, an upload): one speaker, ``Speaker 0``, until a diarizer exists.
+Single file (a Whereby or Daily cloud MP4, an upload): the one decode of the file feeds both the
+transcriber and a diarization session; each word then goes to the speaker whose turns cover most
+of it, and the speakers who kept words are ``Speaker 1..N``. Without a diarizer (or with
+``ProcessingOptions.diarize`` off) every word is one speaker's.
 
-Written against ports only: the audio engine, the transcriber and a progress callback.
+Written against ports only: the audio engine, the transcriber, the diarizer and a progress callback.
 """
 
 from __future__ import annotations
@@ -21,11 +24,13 @@ from pathlib import Path
 from attrs import evolve, frozen
 
 from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
+from reflector_core.diarization import attribute, listened
 from reflector_core.errors import ReflectorError, TrackKeyError
 from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
 from reflector_core.model import Participant, TrackFailure, Word
 from reflector_core.naming import DailyTrackKey, parse_daily_track_key
-from reflector_core.ports import AudioEngine, MixInput, ProgressCallback, Transcriber, Waveform
+from reflector_core.ports import AudioEngine, Diarizer, MixInput, ProgressCallback, Transcriber, Waveform
+from reflector_core.processing import ProcessingOptions
 from reflector_core.timeline import PcmChunk, TrackTimeline
 from reflector_core.turns import Turn, merge_turns, sort_words
 
@@ -38,8 +43,9 @@ MAX_CHUNK = 30.0
 # Stage names reported through ``ProgressCallback``, in the order they run.
 PROBE = "probe"
 TRANSCRIBE = "transcribe"
+DIARIZE = "diarize"
 MIXDOWN = "mixdown"
-STAGES = (PROBE, TRANSCRIBE, MIXDOWN)
+STAGES = (PROBE, TRANSCRIBE, DIARIZE, MIXDOWN)
 
 # What a port may raise for one bad file: the adapter's own errors, or the OS refusing to read it.
 TRACK_ERRORS: tuple[type[Exception], ...] = (ReflectorError, OSError)
@@ -197,9 +203,11 @@ def process_single_file(
     audio: AudioEngine,
     transcriber: Transcriber,
     mp3_path: Path,
+    diarizer: Diarizer | None = None,
+    options: ProcessingOptions | None = None,
     progress: ProgressCallback | None = None,
 ) -> PipelineResult:
-    """One mixed recording (Whereby MP4, an upload): every word goes to speaker 0.
+    """One mixed recording (Whereby or Daily cloud MP4, an upload): diarized when a diarizer is given.
 
     Raises the adapter's error (``UnreadableMediaError``) when the file cannot be read at all: with a
     single input there is nothing else to save.
@@ -215,15 +223,24 @@ def process_single_file(
     total = sum(s.duration for s in timeline.present())
     counter = _Counter(TRANSCRIBE, total, report)
     report(TRANSCRIBE, 0, total)
+    opts = options or ProcessingOptions()
+    session = diarizer.session() if diarizer is not None and opts.diarize else None
     chunks = audio.speech_audio(file.path, timeline, sample_rate=SAMPLE_RATE, max_chunk=MAX_CHUNK)
+    if session is not None:
+        chunks = listened(chunks, session)
     words = transcriber.transcribe(counter.through(chunks), speaker=0)
     counter.advance_to(total)
+    participants: tuple[Participant, ...] = (Participant(speaker=0),)
+    if session is not None:
+        report(DIARIZE, 0, 1)
+        words, participants = attribute(words, session.finish(opts.speakers))
+        report(DIARIZE, 1, 1)
     report(MIXDOWN, 0, 1)
     mp3, waveform, mix_error = _mixdown(audio, [MixInput(file.path, timeline)], mp3_path)
     report(MIXDOWN, 1, 1)
     return PipelineResult(
         words=tuple(sort_words(words)),
-        participants=(Participant(speaker=0),),
+        participants=participants,
         duration=_duration([timeline], waveform),
         mp3_path=mp3,
         waveform=waveform,

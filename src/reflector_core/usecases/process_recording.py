@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
 import attrs
 from attrs import frozen
 
+from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import (
     DeletionIncompleteError,
     InvalidInputError,
@@ -48,6 +49,7 @@ from reflector_core.ports import (
     UnitOfWork,
     Waveform,
 )
+from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent, has_refusal
 
@@ -133,6 +135,15 @@ async def _names(
     return names
 
 
+def speaker_hint(known: Iterable[Participant]) -> SpeakerHint:
+    """At most as many speakers as distinct people the platform saw (by user, else name, else id).
+
+    A mixed recording's diarizer is bounded by it; some of them may never speak, so it is not exact.
+    """
+    people = {p.user_id or p.name or p.participant_id for p in known} - {None, ""}
+    return SpeakerHint(at_most=len(people) or None)
+
+
 async def _refused(uow: UnitOfWork, recording: Recording) -> bool:
     if not recording.meeting_id:
         return False
@@ -202,8 +213,9 @@ async def process_recording(
         if not sources:
             return await _fail(unit_of_work, transcript_id, "no track could be downloaded", failed)
 
+        options = ProcessingOptions(speakers=speaker_hint(names.values()))
         output = await run_blocking(
-            lambda: pipeline(sources, job_dir / "out", multitrack=multitrack, progress=progress)
+            lambda: pipeline(sources, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
         )
         failed += output.failed
         if not output.words and len(failed) >= len(keys):

@@ -8,10 +8,12 @@ from typing import TypeVar
 
 import pytest
 
+from reflector_core.diarization import SpeakerHint
 from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
     Meeting,
+    Participant,
     ParticipantSession,
     Platform,
     Recording,
@@ -24,8 +26,9 @@ from reflector_core.model import (
     Word,
 )
 from reflector_core.ports import PipelineOutput, ProgressCallback, SourceFile, Waveform
+from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
-from reflector_core.usecases.process_recording import process_recording
+from reflector_core.usecases.process_recording import process_recording, speaker_hint
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 
 T = TypeVar("T")
@@ -39,12 +42,20 @@ KV = f"acme/intake-20260312140000/1773324125512-{P2}-cam-video-1773324126118"
 class FakePipeline:
     def __init__(self, fail_keys: Sequence[str] = ()) -> None:
         self.calls: list[list[SourceFile]] = []
+        self.options: list[ProcessingOptions | None] = []
         self.fail_keys = set(fail_keys)
 
     def __call__(
-        self, sources: Sequence[SourceFile], workdir: Path, *, multitrack: bool, progress: ProgressCallback
+        self,
+        sources: Sequence[SourceFile],
+        workdir: Path,
+        *,
+        multitrack: bool,
+        progress: ProgressCallback,
+        options: ProcessingOptions | None = None,
     ) -> PipelineOutput:
         self.calls.append(list(sources))
+        self.options.append(options)
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
         mp3.write_bytes(b"ID3fake")
@@ -253,3 +264,16 @@ async def test_names_come_from_the_platform_when_the_webhook_left_out_the_sessio
     await run(store, tid, daily, out, pipeline, tmp_path, directory=directory, source=MemoryRecordingSource([listed]))
     assert directory.asked == ["mtg-1"]
     assert [s.participant.name for s in pipeline.calls[0] if s.participant] == ["Lena", "Tomás"]
+    # A mixed recording's diarizer is bounded by the people the platform saw.
+    assert pipeline.options == [ProcessingOptions(speakers=SpeakerHint(at_most=2))]
+
+
+def test_the_speaker_bound_counts_distinct_people() -> None:
+    seen = [
+        Participant(-1, "s1", name="Lena", user_id="u1"),
+        Participant(-1, "s2", name="Lena again", user_id="u1"),  # rejoined: same user
+        Participant(-1, "s3", name="Tomás"),
+        Participant(-1, "s4"),
+    ]
+    assert speaker_hint(seen) == SpeakerHint(at_most=3)
+    assert speaker_hint([]) == SpeakerHint()
