@@ -2,8 +2,11 @@
 
 It answers the calls Reflector makes with the shapes of the recorded fixtures: recordings (newest
 first, cursor pagination with ``starting_after``), one recording, meeting participants (404 past the
-last page, as Daily does), rooms, meeting tokens and presence. Tests add recordings and participants
-to it; every request is logged for assertions.
+last page, as Daily does), rooms, meeting tokens, presence and recording start/stop. Tests add
+recordings and participants to it; every request is logged for assertions. Recording starts are
+recorded per room (``starts``); ``not_hosted_answers`` makes the next N starts of a room answer 404
+"does not seem to be hosting a call" first, as Daily does in the seconds after someone joins, and a
+start of an instance already running answers "has an active stream".
 """
 
 from __future__ import annotations
@@ -24,6 +27,13 @@ class FakeDaily(LocalServer):
         self.participants: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, str]] = []
         self.rooms: dict[str, dict[str, Any]] = {}
+        self.starts: list[dict[str, Any]] = []
+        """Every successful start: ``{"room", "type", "instanceId"}``."""
+        self.stops: list[dict[str, Any]] = []
+        self.active: set[tuple[str, str]] = set()
+        self.not_hosted_answers = 0
+        """How many start calls answer "not hosting a call" before one succeeds (per room, from now)."""
+        self._unhosted: dict[str, int] = {}
         super().__init__(self._handler(), "/v1")
 
     def add_recording(self, webhook_payload: dict[str, Any], mtg_session_id: str | None = None) -> None:
@@ -109,9 +119,31 @@ class FakeDaily(LocalServer):
                     return self._send(200, {"deleted": True, "name": m[1]})
                 if m := re.fullmatch(r"/rooms/([^/]+)/presence", path):
                     return self._send(200, {"total_count": 0, "data": []})
+                if method == "POST" and (m := re.fullmatch(r"/rooms/([^/]+)/recordings/(start|stop)", path)):
+                    return self._recording(m[1], m[2], body)
                 if method == "POST" and path == "/meeting-tokens":
                     return self._send(200, {"token": "eyJ.fake.token"})
                 return self._send(404, {"error": "not-found", "info": path})
+
+            def _recording(self, room: str, action: str, body: dict[str, Any]) -> None:
+                key = (room, str(body.get("instanceId")))
+                if action == "stop":
+                    if key not in fake.active:
+                        return self._send(400, {"error": "invalid-request-error", "info": "no active recording"})
+                    fake.active.discard(key)
+                    fake.stops.append({"room": room, **body})
+                    return self._send(200, {"status": "ok"})
+                left = fake._unhosted.setdefault(room, fake.not_hosted_answers)
+                if left > 0:
+                    fake._unhosted[room] = left - 1
+                    info = f"room {room} does not seem to be hosting a call currently"
+                    return self._send(404, {"error": "not-found", "info": info})
+                if key in fake.active:
+                    info = f"recording for instance {key[1]} has an active stream"
+                    return self._send(400, {"error": "invalid-request-error", "info": info})
+                fake.active.add(key)
+                fake.starts.append({"room": room, **body})
+                return self._send(200, {"status": "ok"})
 
             def do_GET(self) -> None:
                 self._route("GET")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 from collections.abc import Awaitable, Callable
 
 from litestar import Litestar
@@ -11,7 +14,18 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from reflector_app.container import Container
-from reflector_app.http import audio, deliveries, health, live, meetings, rooms, transcripts, webhooks
+from reflector_app.http import (
+    audio,
+    deliveries,
+    health,
+    live,
+    meetings,
+    participation,
+    recording,
+    rooms,
+    transcripts,
+    webhooks,
+)
 from reflector_app.http.auth import api_key_middleware
 from reflector_app.http.errors import exception_handlers
 from reflector_app.http.identity import provide_user
@@ -19,6 +33,7 @@ from reflector_app.http.live import LiveOptions
 from reflector_app.http.requests import BoundedJsonRequest
 from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks, locks_for
+from reflector_app.ratelimit import RateLimiter, rate_limiter_for
 from reflector_app.web.options import WebOptions
 from reflector_app.web.parts import web_parts
 
@@ -46,6 +61,10 @@ def create_app(
         if close is not None:
             on_shutdown.append(close)
     chosen_locks = locks
+    limiter, close_limiter = rate_limiter_for(container.settings)
+    if close_limiter is not None:
+        on_shutdown.append(close_limiter)
+    key = participant_key(container)
     chosen_live = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
     pages = web_parts(container.settings, web)
 
@@ -58,11 +77,19 @@ def create_app(
     def provide_live() -> LiveOptions:
         return chosen_live
 
+    def provide_limiter() -> RateLimiter:
+        return limiter
+
+    def provide_key() -> bytes:
+        return key
+
     app = Litestar(
         route_handlers=[
             *webhooks.handlers,
             *rooms.handlers,
             *meetings.handlers,
+            *recording.handlers,
+            *participation.handlers,
             *transcripts.handlers,
             *audio.handlers,
             *live.handlers,
@@ -74,6 +101,8 @@ def create_app(
             "container": Provide(provide_container, sync_to_thread=False),
             "locks": Provide(provide_locks, sync_to_thread=False),
             "live": Provide(provide_live, sync_to_thread=False),
+            "limiter": Provide(provide_limiter, sync_to_thread=False),
+            "participant_key": Provide(provide_key, sync_to_thread=False),
             "user": Provide(provide_user),
             **pages.dependencies,
         },
@@ -100,3 +129,12 @@ def create_app(
     )
     app.state.container = container
     return app
+
+
+def participant_key(container: Container) -> bytes:
+    """The key participant tokens are signed with: derived from ``web_secret`` (its own purpose, so a
+    participant token can never pass for a CSRF token or the reverse), else one random key per process."""
+    configured = container.settings.web_secret
+    if not configured:
+        return secrets.token_bytes(32)
+    return hmac.new(configured.encode(), b"reflector participant tokens v1", hashlib.sha256).digest()

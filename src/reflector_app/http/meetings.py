@@ -22,7 +22,10 @@ MeetingPath = Annotated[str, PathParameter(max_length=200)]
 async def get_one(
     meeting_id: MeetingPath, container: NamedDependency[Container], user: NamedDependency[str]
 ) -> MeetingOut:
-    return MeetingOut.of(await owned_meeting(meeting_id, user, unit_of_work=container.unit_of_work))
+    meeting = await owned_meeting(meeting_id, user, unit_of_work=container.unit_of_work)
+    async with container.unit_of_work() as uow:
+        recording = await uow.meeting_recordings.get(meeting_id)
+    return MeetingOut.of(meeting, recording)
 
 
 @get("/v1/meetings/{meeting_id:str}/participants", tags=TAGS, summary="Participant sessions of a meeting")

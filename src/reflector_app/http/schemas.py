@@ -14,10 +14,12 @@ from reflector_core.model import (
     DeliveryAttempt,
     DeliveryState,
     Meeting,
+    MeetingRecording,
     Participant,
     ParticipantSession,
     Platform,
     RecordingKind,
+    RecordingState,
     Room,
     Transcript,
     TranscriptStatus,
@@ -102,6 +104,32 @@ class RoomOut(msgspec.Struct, kw_only=True):
         )
 
 
+class RecordingOut(msgspec.Struct, kw_only=True):
+    """The service's start of a meeting's Daily recording (absent until someone joined)."""
+
+    state: RecordingState
+    requested_by: str | None
+    requested_at: datetime
+    started_at: datetime | None
+    attempts: int
+    """Start attempts that failed so far."""
+    error: str | None
+    """Why the last attempt failed (``failed``: why it was given up)."""
+
+    @classmethod
+    def of(cls, r: MeetingRecording | None) -> RecordingOut | None:
+        if r is None:
+            return None
+        return cls(
+            state=r.state,
+            requested_by=r.requested_by,
+            requested_at=r.requested_at,
+            started_at=r.started_at,
+            attempts=r.attempts,
+            error=r.error,
+        )
+
+
 class MeetingOut(msgspec.Struct, kw_only=True):
     id: str | None
     room_name: str | None
@@ -111,9 +139,11 @@ class MeetingOut(msgspec.Struct, kw_only=True):
     start: datetime
     end: datetime
     active: bool
+    recording: RecordingOut | None = None
+    """Shown in a meeting's details and the room's meeting list; ``null`` until someone joined (or elsewhere)."""
 
     @classmethod
-    def of(cls, meeting: Meeting) -> MeetingOut:
+    def of(cls, meeting: Meeting, recording: MeetingRecording | None = None) -> MeetingOut:
         return cls(
             id=meeting.id,
             room_name=meeting.room_name,
@@ -123,6 +153,7 @@ class MeetingOut(msgspec.Struct, kw_only=True):
             start=meeting.start,
             end=meeting.end,
             active=meeting.active,
+            recording=RecordingOut.of(recording),
         )
 
 
