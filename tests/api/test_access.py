@@ -16,7 +16,16 @@ from reflector_core.model import DeliveryAttempt, DeliveryState, WebhookDelivery
 
 from .conftest import OWNER, World, add_key, add_meeting, add_transcript, bearer, make_app
 
-PUBLIC_PATHS = {"/v1/daily/webhook", "/v1/whereby/webhook", "/health", "/ready"}
+PUBLIC_PATHS = {
+    "/v1/daily/webhook",
+    "/v1/whereby/webhook",
+    "/health",
+    "/ready",
+    # Participation: each checks a meeting-scoped participant token instead (test_participation.py).
+    "/v1/rooms/{name:str}/enter",
+    "/v1/meetings/{meeting_id:str}/participant-consent",
+    "/v1/meetings/{meeting_id:str}/participant",
+}
 
 
 def _protected(app: Litestar) -> list[tuple[str, str, str]]:
