@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from reflector_core import participant_tokens
 from reflector_core.model import ConsentChoice, ConsentPolicy, RecordingState
-from reflector_core.usecases.consent import APPLY_CONSENT_JOB
+from reflector_core.usecases.consent import ApplyConsent
 
 from .conftest import OWNER, World, add_meeting, add_room, make_app, make_world
 
@@ -70,7 +70,7 @@ async def test_consent_is_stored_per_participant_latest_wins_and_repeats_are_ide
     refused = await anon.post(url, json={"choice": "refused"}, headers={H: token})
     assert refused.status_code == 201
     await anon.post(url, json={"choice": "refused"}, headers={H: token})
-    assert [j for j, _ in world.queue.jobs].count(APPLY_CONSENT_JOB) == 1  # one deletion, not one per click
+    assert world.queue.jobs.count(ApplyConsent(body["meeting_id"])) == 1  # one deletion, not one per click
     assert [(d.participant, d.choice) for d in world.store.consents] == [(body["participant"], ConsentChoice.REFUSED)]
     view = await anon.get(f"/v1/meetings/{mid}/participant", headers={H: token})
     assert view.json() == {

@@ -14,7 +14,7 @@ from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Recordi
 from reflector_core.recording_instances import instance_id
 from reflector_core.usecases.events import handle_event
 from reflector_core.usecases.meetings import active_meeting
-from reflector_core.usecases.recording import START_RECORDING_JOB, start_recording, stop_recording
+from reflector_core.usecases.recording import StartRecording, start_recording, stop_recording
 from tests.fakes.daily_api import FakeDaily
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
@@ -68,7 +68,7 @@ async def test_a_burst_of_joins_starts_one_recording_after_not_hosted_answers(fa
                 T0 + timedelta(seconds=n),
             )
             await handle_event(event, unit_of_work=uow, queue=queue)
-        assert queue.jobs == [(START_RECORDING_JOB, {"meeting_id": meeting.id})]
+        assert queue.jobs == [StartRecording(meeting.id or "")]
         for _ in range(3):  # the job delivered more than once
             await start_recording(meeting.id or "", unit_of_work=uow, control=daily, clock=clock)
         assert fake.starts == [
