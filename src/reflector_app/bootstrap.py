@@ -28,6 +28,8 @@ from reflector_adapters.storage.factory import build_storage
 from reflector_adapters.whereby.client import WherebyClient, WherebySettings
 from reflector_adapters.whereby.webhooks import WherebyWebhooks
 from reflector_app.container import Container, HealthCheck
+from reflector_app.locks import locks_for
+from reflector_app.ratelimit import rate_limiter_for
 from reflector_app.settings import Settings, StorageBackend
 from reflector_core.model import Platform
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, WebhookVerifier
@@ -147,6 +149,7 @@ async def build_container(
         await transcripts.exists("health-check")
 
     checks: dict[str, HealthCheck] = {"database": database, "storage": transcript_storage}
+    redis_client = None
     if settings.redis_url:
         redis_client = Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=3)
 
@@ -180,5 +183,7 @@ async def build_container(
         webhook_sender=sender,
         workdir=Path(settings.storage_dir).parent / "work",
         health_checks=checks,
+        locks=locks_for(redis_client),
+        limiter=rate_limiter_for(redis_client),
         closers=closers,
     )

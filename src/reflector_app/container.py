@@ -1,7 +1,9 @@
-"""The container: every adapter the application needs, built once by ``bootstrap`` and passed down.
+"""The container: every adapter the application needs, built once by ``bootstrap``.
 
-HTTP handlers, actors and commands receive this object (never globals) and hand its parts to the use
-cases. Tests build one from in-memory fakes.
+It is the composition root's output, not a service locator: ``http/app.py`` provides each part as its
+own Litestar dependency (a handler names exactly what it uses: ``unit_of_work``, ``queue``…) and the
+job registry (``workers/jobs.py``) binds each job's handler to the parts it needs once per worker.
+Tests build one from in-memory fakes.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from pathlib import Path
 
 from attrs import define, field
 
+from reflector_app.locks import LocalLocks, Locks
+from reflector_app.ratelimit import LocalRateLimiter, RateLimiter
 from reflector_app.settings import Settings
 from reflector_core.model import Platform
 from reflector_core.ports import (
@@ -31,12 +35,18 @@ from reflector_core.ports import (
 HealthCheck = Callable[[], Awaitable[None]]
 """Raises when the dependency it checks is unreachable."""
 
+UnitOfWorkFactory = Callable[[], UnitOfWork]
+"""A fresh, unopened unit of work per call: one per request or job."""
+Platforms = Mapping[Platform, VideoPlatform]
+Verifiers = Mapping[Platform, WebhookVerifier]
+HealthChecks = Mapping[str, HealthCheck]
+
 
 @define(kw_only=True)
 class Container:
     settings: Settings
     clock: Clock
-    unit_of_work: Callable[[], UnitOfWork]
+    unit_of_work: UnitOfWorkFactory
     queue: JobQueue
     buckets: Mapping[str, ObjectStorage]
     """Every bucket we read or write, by bucket name (transcript, Daily, Whereby)."""
@@ -54,8 +64,12 @@ class Container:
     workdir: Path = Path("./var/work")
     webhook_sender: WebhookSender | None = None
     """Outbound webhooks to rooms' URLs (SSRF-guarded)."""
-    health_checks: Mapping[str, HealthCheck] = field(factory=dict)
+    health_checks: HealthChecks = field(factory=dict)
     """Named readiness checks for ``GET /ready`` (database, queue, storage)."""
+    locks: Locks = field(factory=LocalLocks)
+    """Named locks for the API (Redis-backed when Redis is configured, sharing the health check's client)."""
+    limiter: RateLimiter = field(factory=LocalRateLimiter)
+    """Rate limits of the public participant routes (Redis-backed like ``locks``, same client)."""
     closers: list[Callable[[], Awaitable[None]]] = field(factory=list)
 
     @property

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol, runtime_checkable
 
 import redis.asyncio as aioredis
 from redis.exceptions import LockError, RedisError
-
-from reflector_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -111,9 +109,6 @@ class RedisLocks:
                     log.warning("lock %s not released cleanly: %s", key, exc)
 
 
-def locks_for(settings: Settings) -> tuple[Locks, Callable[[], Awaitable[None]] | None]:
-    """The locks the settings call for, and how to close what they opened (``None``: nothing)."""
-    if settings.redis_url is None:
-        return LocalLocks(), None
-    client = aioredis.Redis.from_url(settings.redis_url)
-    return RedisLocks(client), client.aclose
+def locks_for(client: aioredis.Redis | None) -> Locks:
+    """Redis locks over the deployment's one Redis client (the composition root owns it), else in-process ones."""
+    return LocalLocks() if client is None else RedisLocks(client)

@@ -12,14 +12,12 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
 import redis.asyncio as aioredis
 from attrs import frozen
 from redis.exceptions import RedisError
-
-from reflector_app.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +88,6 @@ class RedisRateLimiter:
         return Verdict(False, max(1, int(ttl)))
 
 
-def rate_limiter_for(settings: Settings) -> tuple[RateLimiter, Callable[[], Awaitable[None]] | None]:
-    """The limiter the settings call for, and how to close what it opened (``None``: nothing)."""
-    if settings.redis_url is None:
-        return LocalRateLimiter(), None
-    client = aioredis.Redis.from_url(settings.redis_url)
-    return RedisRateLimiter(client), client.aclose
+def rate_limiter_for(client: aioredis.Redis | None) -> RateLimiter:
+    """A Redis limiter over the deployment's one Redis client (the composition root owns it), else in-process."""
+    return LocalRateLimiter() if client is None else RedisRateLimiter(client)

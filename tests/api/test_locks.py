@@ -9,7 +9,6 @@ import pytest
 import redis.asyncio as aioredis
 
 from reflector_app.locks import LocalLocks, LockUnavailableError, RedisLocks, locks_for
-from reflector_app.settings import Settings
 from tests.services import require_port
 
 
@@ -52,11 +51,9 @@ async def test_local_lock_wait_times_out() -> None:
         pass
 
 
-def test_settings_choose_the_lock() -> None:
-    assert isinstance(locks_for(Settings())[0], LocalLocks)
-    locks, close = locks_for(Settings(redis_url="redis://127.0.0.1:6379/0"))
-    assert isinstance(locks, RedisLocks)
-    assert close is not None
+def test_redis_chooses_the_lock() -> None:
+    assert isinstance(locks_for(None), LocalLocks)
+    assert isinstance(locks_for(aioredis.Redis.from_url("redis://127.0.0.1:6379/0")), RedisLocks)
 
 
 @pytest.mark.services

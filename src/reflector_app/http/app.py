@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Awaitable, Callable
+from typing import Any
 
 from litestar import Litestar
 from litestar.di import Provide
@@ -32,8 +32,7 @@ from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
 from reflector_app.http.requests import BoundedJsonRequest
 from reflector_app.http.slow_clients import BodyDeadline
-from reflector_app.locks import Locks, locks_for
-from reflector_app.ratelimit import RateLimiter, rate_limiter_for
+from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
 from reflector_app.web.parts import web_parts
 
@@ -50,39 +49,13 @@ def create_app(
 ) -> Litestar:
     """The HTTP API over ``container``.
 
-    ``locks`` defaults to what the settings call for (Redis when ``redis_url`` is set, else in-process);
+    ``locks`` defaults to the container's (Redis when ``redis_url`` is set, else in-process);
     ``live_options`` tunes the server-sent status stream; ``web`` the pages' password hasher and throttle. OpenAPI is served under ``/schema``.
     Every route except the webhooks, the health probes and the OpenAPI document needs an API key of
     ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
-    on_shutdown: list[Callable[[], Awaitable[None]]] = []
-    if locks is None:
-        locks, close = locks_for(container.settings)
-        if close is not None:
-            on_shutdown.append(close)
-    chosen_locks = locks
-    limiter, close_limiter = rate_limiter_for(container.settings)
-    if close_limiter is not None:
-        on_shutdown.append(close_limiter)
-    key = participant_key(container)
-    chosen_live = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
+    options = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
     pages = web_parts(container.settings, web)
-
-    def provide_container() -> Container:
-        return container
-
-    def provide_locks() -> Locks:
-        return chosen_locks
-
-    def provide_live() -> LiveOptions:
-        return chosen_live
-
-    def provide_limiter() -> RateLimiter:
-        return limiter
-
-    def provide_key() -> bytes:
-        return key
-
     app = Litestar(
         route_handlers=[
             *webhooks.handlers,
@@ -98,11 +71,7 @@ def create_app(
             *pages.route_handlers,
         ],
         dependencies={
-            "container": Provide(provide_container, sync_to_thread=False),
-            "locks": Provide(provide_locks, sync_to_thread=False),
-            "live": Provide(provide_live, sync_to_thread=False),
-            "limiter": Provide(provide_limiter, sync_to_thread=False),
-            "participant_key": Provide(provide_key, sync_to_thread=False),
+            **dependencies(container, locks=locks or container.locks, live=options),
             "user": Provide(provide_user),
             **pages.dependencies,
         },
@@ -124,7 +93,6 @@ def create_app(
             path=SCHEMA_PATH,
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        on_shutdown=on_shutdown,
         debug=debug,
     )
     app.state.container = container
@@ -138,3 +106,29 @@ def participant_key(container: Container) -> bytes:
     if not configured:
         return secrets.token_bytes(32)
     return hmac.new(configured.encode(), b"reflector participant tokens v1", hashlib.sha256).digest()
+
+
+def _value(value: Any) -> Provide:
+    def provide() -> Any:
+        return value
+
+    return Provide(provide, sync_to_thread=False, use_cache=True)
+
+
+def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> dict[str, Provide]:
+    """One dependency per part a handler may name: handlers take exactly what they use, never the container."""
+    parts: dict[str, Any] = {
+        "unit_of_work": container.unit_of_work,
+        "clock": container.clock,
+        "queue": container.queue,
+        "platforms": container.platforms,
+        "webhooks": container.webhooks,
+        "transcript_bucket": container.transcript_bucket,
+        "health_checks": container.health_checks,
+        "recording_control": container.recording_control,
+        "locks": locks,
+        "limiter": container.limiter,
+        "participant_key": participant_key(container),
+        "live": live,
+    }
+    return {name: _value(value) for name, value in parts.items()}

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Stream
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.errors import error_response
 from reflector_app.http.ranges import UnsatisfiableRange, parse_range
 from reflector_core.errors import NotFoundError
@@ -30,8 +30,8 @@ def waveform_key(audio_key: str) -> str:
     return posixpath.join(posixpath.dirname(audio_key), "waveform.json")
 
 
-async def _audio_key(transcript_id: str, container: Container, user: str) -> str:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
+async def _audio_key(transcript_id: str, unit_of_work: UnitOfWorkFactory, user: str) -> str:
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
     if transcript.audio_deleted or not transcript.audio_location:
         raise NotFoundError("audio", transcript_id)
     return transcript.audio_location
@@ -49,11 +49,12 @@ async def _chunks(storage: ObjectStorage, key: str, start: int, end: int) -> Asy
 async def audio(
     transcript_id: Id,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    transcript_bucket: NamedDependency[ObjectStorage],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
 ) -> Response[Any]:
-    key = await _audio_key(transcript_id, container, user)
-    storage = container.transcript_bucket
+    key = await _audio_key(transcript_id, unit_of_work, user)
+    storage = transcript_bucket
     size = (await storage.stat(key)).size  # ObjectNotFoundError → 404
     headers = {"Accept-Ranges": "bytes"}
     try:
@@ -76,12 +77,15 @@ async def audio(
 
 @get("/v1/transcripts/{transcript_id:str}/waveform", tags=TAGS, summary="Peak amplitudes of the mixed audio")
 async def waveform(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id,
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    transcript_bucket: NamedDependency[ObjectStorage],
+    user: NamedDependency[str],
 ) -> Response[bytes]:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
     if not transcript.audio_location:
         raise NotFoundError("waveform", transcript_id)
-    body = await container.transcript_bucket.read(waveform_key(transcript.audio_location))
+    body = await transcript_bucket.read(waveform_key(transcript.audio_location))
     return Response(body, media_type="application/json")
 
 

@@ -8,7 +8,7 @@ from litestar import get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.schemas import DeliveryOut
 from reflector_core.usecases.access import webhook_history
 
@@ -20,10 +20,10 @@ from reflector_core.usecases.access import webhook_history
 )
 async def transcript_webhooks(
     transcript_id: Annotated[str, PathParameter(max_length=200)],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
 ) -> list[DeliveryOut]:
-    deliveries = await webhook_history(transcript_id, user, unit_of_work=container.unit_of_work)
+    deliveries = await webhook_history(transcript_id, user, unit_of_work=unit_of_work)
     return [DeliveryOut.of(d) for d in deliveries]
 
 

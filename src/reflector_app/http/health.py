@@ -8,7 +8,7 @@ import logging
 from litestar import Response, get
 from litestar.di import NamedDependency
 
-from reflector_app.container import Container, HealthCheck
+from reflector_app.container import HealthCheck, HealthChecks
 from reflector_app.http.auth import PUBLIC
 from reflector_app.http.schemas import Health
 
@@ -35,8 +35,8 @@ async def _run(name: str, check: HealthCheck) -> tuple[str, str | None]:
 
 
 @get("/ready", tags=["health"], summary="Every dependency answers (503 lists those that do not)", opt=PUBLIC)
-async def ready(container: NamedDependency[Container]) -> Response[Health]:
-    results = await asyncio.gather(*(_run(n, c) for n, c in container.health_checks.items()))
+async def ready(health_checks: NamedDependency[HealthChecks]) -> Response[Health]:
+    results = await asyncio.gather(*(_run(n, c) for n, c in health_checks.items()))
     failures = {name: reason for name, reason in results if reason is not None}
     if failures:
         return Response(Health("unavailable", failures), status_code=503)

@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.auth import bearer_token
 from reflector_app.http.key_check import KeyCheck
 from reflector_app.http.schemas import StatusEvent
@@ -41,7 +41,7 @@ def _message(t: Transcript) -> ServerSentEventMessage:
 
 async def status_stream(
     first: Transcript,
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     options: LiveOptions,
     key: KeyCheck | None = None,
 ) -> AsyncIterator[ServerSentEventMessage]:
@@ -61,7 +61,7 @@ async def status_stream(
             # The reconnect then meets the 401, and EventSource stops on a non-200 answer.
             yield ServerSentEventMessage(event="unauthorized", data="{}")
             return
-        async with container.unit_of_work() as uow:
+        async with unit_of_work() as uow:
             current = await uow.transcripts.get(first.id or "")
     yield ServerSentEventMessage(event="deleted", data="{}")
 
@@ -70,21 +70,21 @@ async def status_stream(
 async def transcript_events(
     transcript_id: Annotated[str, PathParameter(max_length=200)],
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     live: NamedDependency[LiveOptions],
     user: NamedDependency[str],
 ) -> ServerSentEvent:
     # 404 before streaming (missing or not the caller's); the stream then follows this one transcript.
-    first = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
+    first = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
     key = KeyCheck(
         bearer_token(request.headers.get("authorization")),
         user,
-        container.unit_of_work,
+        unit_of_work,
         every=live.key_check_seconds,
         started=asyncio.get_running_loop().time(),
         session_alive=session_alive(request),
     )
-    return ServerSentEvent(status_stream(first, container, live, key))
+    return ServerSentEvent(status_stream(first, unit_of_work, live, key))
 
 
 handlers = [transcript_events]

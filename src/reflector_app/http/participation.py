@@ -24,7 +24,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import JSONBody, PathParameter
 
-from reflector_app.container import Container
+from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.http.auth import PUBLIC
 from reflector_app.http.errors import error_response
 from reflector_app.http.schemas import RecordingOut
@@ -32,6 +32,7 @@ from reflector_app.locks import Locks
 from reflector_app.ratelimit import Limit, RateLimiter
 from reflector_core.model import ConsentChoice, ConsentDecision, Platform, RecordingState
 from reflector_core.participant_tokens import ParticipantTokenError
+from reflector_core.ports import Clock, JobQueue
 from reflector_core.usecases.meetings import MeetingOutcome, active_meeting
 from reflector_core.usecases.participation import Visit, decide, enter, participant_of, participant_view
 
@@ -134,33 +135,41 @@ async def limited(limiter: RateLimiter, key: str, limit: Limit) -> Response[dict
     return error_response(429, "too many requests", {"Retry-After": str(verdict.retry_after)})
 
 
-async def meeting_of_room(name: str, container: Container, locks: Locks) -> MeetingOutcome:
+async def meeting_of_room(
+    name: str, unit_of_work: UnitOfWorkFactory, platforms: Platforms, clock: Clock, locks: Locks
+) -> MeetingOutcome:
     """The room's active meeting, created if none, one creation at a time per room (as ``/meeting``)."""
     async with locks.hold(f"room-meeting:{name}"):
-        return await active_meeting(
-            name, unit_of_work=container.unit_of_work, platforms=container.platforms, clock=container.clock
-        )
+        return await active_meeting(name, unit_of_work=unit_of_work, platforms=platforms, clock=clock)
 
 
 async def visit_room(
-    name: str, *, user: str | None, presented: str | None, container: Container, locks: Locks, key: bytes
+    name: str,
+    *,
+    user: str | None,
+    presented: str | None,
+    unit_of_work: UnitOfWorkFactory,
+    platforms: Platforms,
+    clock: Clock,
+    locks: Locks,
+    key: bytes,
 ) -> Visit:
     """What the room page and ``/enter`` share: the meeting, the visitor's token and what to show."""
-    outcome = await meeting_of_room(name, container, locks)
+    outcome = await meeting_of_room(name, unit_of_work, platforms, clock, locks)
     return await enter(
         outcome,
         user=user,
         presented_token=presented,
         key=key,
-        unit_of_work=container.unit_of_work,
-        platforms=container.platforms,
-        clock=container.clock,
+        unit_of_work=unit_of_work,
+        platforms=platforms,
+        clock=clock,
     )
 
 
-async def _participant(request: Request[Any, Any, Any], meeting_id: str, container: Container, key: bytes) -> str:
+async def _participant(request: Request[Any, Any, Any], meeting_id: str, clock: Clock, key: bytes) -> str:
     try:
-        return await participant_of(request.headers.get(TOKEN_HEADER), meeting_id, key=key, clock=container.clock)
+        return await participant_of(request.headers.get(TOKEN_HEADER), meeting_id, key=key, clock=clock)
     except ParticipantTokenError as exc:
         log.info("participant token refused for meeting %s: %s", meeting_id[:64], exc)
         raise NotAuthorizedException(detail="a valid participant token for this meeting is required") from None
@@ -170,7 +179,9 @@ async def _participant(request: Request[Any, Any, Any], meeting_id: str, contain
 async def enter_room(
     name: NamePath,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    clock: NamedDependency[Clock],
     locks: NamedDependency[Locks],
     limiter: NamedDependency[RateLimiter],
     participant_key: NamedDependency[bytes],
@@ -181,7 +192,9 @@ async def enter_room(
         name,
         user=None,
         presented=request.headers.get(TOKEN_HEADER),
-        container=container,
+        unit_of_work=unit_of_work,
+        platforms=platforms,
+        clock=clock,
         locks=locks,
         key=participant_key,
     )
@@ -199,22 +212,24 @@ async def participant_consent(
     meeting_id: MeetingPath,
     data: JSONBody[ParticipantConsentIn],
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
     limiter: NamedDependency[RateLimiter],
     participant_key: NamedDependency[bytes],
 ) -> Response[Any]:
     if refused := await limited(limiter, f"consent:addr:{client_address(request)}", CONSENT_PER_ADDRESS):
         return refused
-    participant = await _participant(request, meeting_id, container, participant_key)
+    participant = await _participant(request, meeting_id, clock, participant_key)
     if refused := await limited(limiter, f"consent:who:{meeting_id}:{participant}", CONSENT_PER_TOKEN):
         return refused
     decision, changed = await decide(
         meeting_id,
         participant,
         data.choice,
-        unit_of_work=container.unit_of_work,
-        queue=container.queue,
-        clock=container.clock,
+        unit_of_work=unit_of_work,
+        queue=queue,
+        clock=clock,
     )
     return Response(DecisionOut.of(decision), status_code=201 if changed else 200)
 
@@ -223,14 +238,15 @@ async def participant_consent(
 async def participant_status(
     meeting_id: MeetingPath,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    clock: NamedDependency[Clock],
     limiter: NamedDependency[RateLimiter],
     participant_key: NamedDependency[bytes],
 ) -> Response[Any]:
     if refused := await limited(limiter, f"view:addr:{client_address(request)}", VIEW_PER_ADDRESS):
         return refused
-    participant = await _participant(request, meeting_id, container, participant_key)
-    view = await participant_view(meeting_id, participant, unit_of_work=container.unit_of_work)
+    participant = await _participant(request, meeting_id, clock, participant_key)
+    view = await participant_view(meeting_id, participant, unit_of_work=unit_of_work)
     return Response(
         ParticipantOut(
             participant=view.participant,

@@ -16,9 +16,10 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.schemas import MeetingOut, RecordingOut, SessionOut
 from reflector_core.model import ConsentChoice, TranscriptStatus
+from reflector_core.ports import Clock, JobQueue, RecordingControl
 from reflector_core.usecases.participation import decisions_of
 from reflector_core.usecases.recording import recording_state, restart_recording, stop_recording
 from reflector_core.usecases.room_meetings import MAX_MEETINGS, MeetingSummary, room_meetings
@@ -66,9 +67,9 @@ class RoomMeetingItem(msgspec.Struct, kw_only=True):
 
 @get("/v1/meetings/{meeting_id:str}/recording", tags=TAGS, summary="The meeting's recording start")
 async def get_recording(
-    meeting_id: MeetingPath, container: NamedDependency[Container], user: NamedDependency[str]
+    meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> RecordingStateOut:
-    record = await recording_state(meeting_id, user, unit_of_work=container.unit_of_work)
+    record = await recording_state(meeting_id, user, unit_of_work=unit_of_work)
     return RecordingStateOut(meeting_id=meeting_id, recording=RecordingOut.of(record))
 
 
@@ -79,44 +80,50 @@ async def get_recording(
     summary="Start the recording (first time, or again after a failure or a stop)",
 )
 async def start(
-    meeting_id: MeetingPath, container: NamedDependency[Container], user: NamedDependency[str]
+    meeting_id: MeetingPath,
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
+    user: NamedDependency[str],
 ) -> RecordingStateOut:
-    record = await restart_recording(
-        meeting_id, user, unit_of_work=container.unit_of_work, queue=container.queue, clock=container.clock
-    )
+    record = await restart_recording(meeting_id, user, unit_of_work=unit_of_work, queue=queue, clock=clock)
     return RecordingStateOut(meeting_id=meeting_id, recording=RecordingOut.of(record))
 
 
 @post("/v1/meetings/{meeting_id:str}/recording/stop", status_code=200, tags=TAGS, summary="Stop the recording")
 async def stop(
-    meeting_id: MeetingPath, container: NamedDependency[Container], user: NamedDependency[str]
+    meeting_id: MeetingPath,
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    recording_control: NamedDependency[RecordingControl | None],
+    clock: NamedDependency[Clock],
+    user: NamedDependency[str],
 ) -> RecordingStateOut:
     record = await stop_recording(
         meeting_id,
         user,
-        unit_of_work=container.unit_of_work,
-        control=container.recording_control,
-        clock=container.clock,
+        unit_of_work=unit_of_work,
+        control=recording_control,
+        clock=clock,
     )
     return RecordingStateOut(meeting_id=meeting_id, recording=RecordingOut.of(record))
 
 
 @get("/v1/meetings/{meeting_id:str}/consent", tags=TAGS, summary="Every participant's latest consent decision")
 async def consent_decisions(
-    meeting_id: MeetingPath, container: NamedDependency[Container], user: NamedDependency[str]
+    meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> list[DecisionOut]:
-    decisions = await decisions_of(meeting_id, user, unit_of_work=container.unit_of_work)
+    decisions = await decisions_of(meeting_id, user, unit_of_work=unit_of_work)
     return [DecisionOut(participant=d.participant, choice=d.choice, at=d.at) for d in decisions]
 
 
 @get("/v1/rooms/{name:str}/meetings", tags=["rooms"], summary="The room's meetings, newest first")
 async def meetings_of_room(
     name: RoomPath,
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_MEETINGS)] = 50,
 ) -> Response[list[RoomMeetingItem]]:
-    summaries = await room_meetings(name, user, unit_of_work=container.unit_of_work, limit=limit)
+    summaries = await room_meetings(name, user, unit_of_work=unit_of_work, limit=limit)
     return Response([RoomMeetingItem.of(s) for s in summaries])
 
 

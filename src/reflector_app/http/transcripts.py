@@ -8,10 +8,10 @@ from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.schemas import RenameIn, TranscriptOut, TranscriptPage
 from reflector_core.model import TranscriptStatus
-from reflector_core.ports import TranscriptFilter
+from reflector_core.ports import JobQueue, TranscriptFilter
 from reflector_core.usecases.access import owned_transcript
 from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, render_export, reprocess
 
@@ -32,7 +32,7 @@ Filter = Annotated[str | None, QueryParameter(max_length=500)]
 
 @get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first")
 async def list_transcripts(
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
     room: Filter = None,
     meeting_id: Filter = None,
@@ -46,20 +46,20 @@ async def list_transcripts(
     flt = TranscriptFilter(
         room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status, owner=user
     )
-    async with container.unit_of_work() as uow:
+    async with unit_of_work() as uow:
         page = await uow.transcripts.list(flt, offset=offset, limit=limit)
     return TranscriptPage.of(page)
 
 
 @get("/v1/transcripts/{transcript_id:str}", tags=TAGS, summary="A transcript's status and details")
 async def get_one(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> TranscriptOut:
-    return TranscriptOut.of(await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work))
+    return TranscriptOut.of(await owned_transcript(transcript_id, user, unit_of_work=unit_of_work))
 
 
-async def _export(transcript_id: str, fmt: ExportFormat, container: Container, user: str) -> Response[str]:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
+async def _export(transcript_id: str, fmt: ExportFormat, unit_of_work: UnitOfWorkFactory, user: str) -> Response[str]:
+    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
     body = render_export(transcript, fmt)
     return Response(
         body,
@@ -76,9 +76,9 @@ async def _export(transcript_id: str, fmt: ExportFormat, container: Container, u
     media_type=MEDIA_TYPES[ExportFormat.VTT],
 )
 async def export_vtt(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.VTT, container, user)
+    return await _export(transcript_id, ExportFormat.VTT, unit_of_work, user)
 
 
 @get(
@@ -88,16 +88,16 @@ async def export_vtt(
     media_type=MEDIA_TYPES[ExportFormat.SRT],
 )
 async def export_srt(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.SRT, container, user)
+    return await _export(transcript_id, ExportFormat.SRT, unit_of_work, user)
 
 
 @get("/v1/transcripts/{transcript_id:str}/export.json", tags=TAGS, summary="JSON words, turns and speakers")
 async def export_json(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.JSON, container, user)
+    return await _export(transcript_id, ExportFormat.JSON, unit_of_work, user)
 
 
 @get(
@@ -107,9 +107,9 @@ async def export_json(
     media_type=MEDIA_TYPES[ExportFormat.TXT],
 )
 async def export_txt(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> Response[str]:
-    return await _export(transcript_id, ExportFormat.TXT, container, user)
+    return await _export(transcript_id, ExportFormat.TXT, unit_of_work, user)
 
 
 @patch("/v1/transcripts/{transcript_id:str}/participants/{speaker:int}", tags=TAGS, summary="Name a speaker")
@@ -117,11 +117,10 @@ async def rename(
     transcript_id: Id,
     speaker: FromPath[int],
     data: JSONBody[RenameIn],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
 ) -> TranscriptOut:
-    await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
-    transcript = await rename_speaker(transcript_id, speaker, data.name, unit_of_work=container.unit_of_work)
+    transcript = await rename_speaker(transcript_id, speaker, data.name, owner=user, unit_of_work=unit_of_work)
     return TranscriptOut.of(transcript)
 
 
@@ -132,10 +131,12 @@ async def rename(
     summary="Queue a failed transcript again",
 )
 async def reprocess_one(
-    transcript_id: Id, container: NamedDependency[Container], user: NamedDependency[str]
+    transcript_id: Id,
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    user: NamedDependency[str],
 ) -> TranscriptOut:
-    await owned_transcript(transcript_id, user, unit_of_work=container.unit_of_work)
-    transcript = await reprocess(transcript_id, unit_of_work=container.unit_of_work, queue=container.queue)
+    transcript = await reprocess(transcript_id, owner=user, unit_of_work=unit_of_work, queue=queue)
     return TranscriptOut.of(transcript)
 
 

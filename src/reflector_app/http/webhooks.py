@@ -14,12 +14,13 @@ from typing import Any
 from litestar import Request, post
 from litestar.di import NamedDependency
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory, Verifiers
 from reflector_app.http.auth import PUBLIC
 from reflector_app.http.schemas import WebhookReply
 from reflector_core.errors import NotFoundError, PayloadError
 from reflector_core.events import VerificationPing
 from reflector_core.model import Platform
+from reflector_core.ports import Clock, JobQueue
 from reflector_core.usecases.events import accept_delivery
 
 log = logging.getLogger(__name__)
@@ -38,13 +39,18 @@ def is_daily_ping(body: bytes) -> bool:
 
 
 async def deliver(
-    platform: Platform, request: Request[Any, Any, Any], container: NamedDependency[Container]
+    platform: Platform,
+    request: Request[Any, Any, Any],
+    webhooks: NamedDependency[Verifiers],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
 ) -> WebhookReply:
     body = await request.body()
     if platform is Platform.DAILY and is_daily_ping(body):
         # Answered before verification: it carries nothing, and a 401 here would count toward the breaker.
         return WebhookReply("ok")
-    verifier = container.webhooks.get(platform)
+    verifier = webhooks.get(platform)
     if verifier is None:
         raise NotFoundError("webhook endpoint", platform.value)
     try:
@@ -58,9 +64,9 @@ async def deliver(
         platform,
         event,
         body.decode("utf-8", errors="replace"),
-        unit_of_work=container.unit_of_work,
-        queue=container.queue,
-        clock=container.clock,
+        unit_of_work=unit_of_work,
+        queue=queue,
+        clock=clock,
     )
     if delivery.duplicate:
         log.info("%s webhook %s is a redelivery", platform.value, event.event_id)
@@ -69,13 +75,25 @@ async def deliver(
 
 
 @post("/v1/daily/webhook", status_code=200, tags=["webhooks"], summary="Daily.co webhook", opt=PUBLIC)
-async def daily_webhook(request: Request[Any, Any, Any], container: NamedDependency[Container]) -> WebhookReply:
-    return await deliver(Platform.DAILY, request, container)
+async def daily_webhook(
+    request: Request[Any, Any, Any],
+    webhooks: NamedDependency[Verifiers],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
+) -> WebhookReply:
+    return await deliver(Platform.DAILY, request, webhooks, unit_of_work, queue, clock)
 
 
 @post("/v1/whereby/webhook", status_code=200, tags=["webhooks"], summary="Whereby webhook", opt=PUBLIC)
-async def whereby_webhook(request: Request[Any, Any, Any], container: NamedDependency[Container]) -> WebhookReply:
-    return await deliver(Platform.WHEREBY, request, container)
+async def whereby_webhook(
+    request: Request[Any, Any, Any],
+    webhooks: NamedDependency[Verifiers],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
+) -> WebhookReply:
+    return await deliver(Platform.WHEREBY, request, webhooks, unit_of_work, queue, clock)
 
 
 handlers = [daily_webhook, whereby_webhook]

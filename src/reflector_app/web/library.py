@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 from litestar.response import Template
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import TranscriptFilter
@@ -34,7 +34,7 @@ def _day(value: str | None) -> datetime | None:
 
 @get("/", opt=PAGE, include_in_schema=False)
 async def library_page(
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
     viewer: NamedDependency[str],
     room: Text = None,
     status: Text = None,
@@ -50,8 +50,8 @@ async def library_page(
         created_from=_day(date_from),
         created_before=to_day + timedelta(days=1) if to_day else None,
     )
-    page = await library(viewer, flt, offset=offset, limit=PAGE_SIZE, unit_of_work=container.unit_of_work)
-    async with container.unit_of_work() as uow:
+    page = await library(viewer, flt, offset=offset, limit=PAGE_SIZE, unit_of_work=unit_of_work)
+    async with unit_of_work() as uow:
         rooms = [r.name for r in await uow.rooms.list(owner=viewer)]
     context: dict[str, Any] = {
         "title": "Library",

@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Template
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
 from reflector_core.model import Participant, Transcript, TranscriptStatus
 from reflector_core.turns import Turn, merge_turns
@@ -76,10 +76,10 @@ def reader_context(entry: LibraryEntry, viewer: str | None, *, base: str) -> dic
 
 @get("/transcripts/{transcript_id:str}", opt=PAGE, include_in_schema=False)
 async def reader_page(
-    transcript_id: Id, container: NamedDependency[Container], viewer: NamedDependency[str]
+    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], viewer: NamedDependency[str]
 ) -> Template:
-    transcript = await owned_transcript(transcript_id, viewer, unit_of_work=container.unit_of_work)
-    entry = await describe(transcript, unit_of_work=container.unit_of_work)
+    transcript = await owned_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
+    entry = await describe(transcript, unit_of_work=unit_of_work)
     context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}")
     return Template(template_name="reader.html", context=context, media_type=HTML)
 

@@ -9,11 +9,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from reflector_app.container import Container
+from reflector_app.container import UnitOfWorkFactory
 from reflector_app.web.options import WebOptions
 from reflector_app.web.pages import HTML, PAGE, safe_next
 from reflector_app.web.session import begin_session, end_session, session_owner
 from reflector_core.errors import AuthenticationError, ThrottledError
+from reflector_core.ports import Clock
 from reflector_core.usecases.accounts import sign_in
 
 
@@ -35,7 +36,10 @@ async def signin_page(request: Request[Any, Any, Any], next: FromQuery[str | Non
 
 @post("/signin", opt=PAGE, include_in_schema=False)
 async def signin_submit(
-    request: Request[Any, Any, Any], container: NamedDependency[Container], web: NamedDependency[WebOptions]
+    request: Request[Any, Any, Any],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    clock: NamedDependency[Clock],
+    web: NamedDependency[WebOptions],
 ) -> Response[Any]:
     form = await request.form()
     username = str(form.get("username") or "")
@@ -47,10 +51,10 @@ async def signin_submit(
             username,
             password,
             client=client,
-            unit_of_work=container.unit_of_work,
+            unit_of_work=unit_of_work,
             hasher=web.hasher,
             throttle=web.throttle,
-            clock=container.clock,
+            clock=clock,
         )
     except ThrottledError as exc:
         page = _form(next_path, error=str(exc), username=username, status=429)

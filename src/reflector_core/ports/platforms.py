@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reflector_core.events import PlatformEvent
 from reflector_core.model import (
@@ -18,6 +18,7 @@ from reflector_core.model import (
 )
 
 
+@runtime_checkable  # Litestar checks the type of every injected dependency
 class VideoPlatform(Protocol):
     platform: Platform
 
@@ -38,6 +39,7 @@ class VideoPlatform(Protocol):
         ...
 
 
+@runtime_checkable  # Litestar checks the type of every injected dependency
 class WebhookVerifier(Protocol):
     """Checks an inbound webhook over its raw bytes and turns it into a domain event."""
 
@@ -69,6 +71,7 @@ class ParticipantDirectory(Protocol):
         ...
 
 
+@runtime_checkable  # Litestar checks the type of every injected dependency
 class RecordingControl(Protocol):
     """A platform whose recordings the service starts and stops by API (Daily's REST recordings calls)."""
 

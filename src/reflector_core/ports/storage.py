@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from reflector_core.events import Notification
 from reflector_core.model import ObjectInfo
 
 
+@runtime_checkable  # Litestar checks the type of every injected dependency
 class ObjectStorage(Protocol):
     """One bucket. Keys are relative, ``/``-separated; a key can never leave its bucket."""
 

@@ -28,6 +28,24 @@ async def _owns_meeting(uow: UnitOfWork, meeting_id: str | None, owner: str) -> 
     return meeting
 
 
+async def room_of(uow: UnitOfWork, name: str, owner: str) -> Room:
+    """Inside a use case's own transaction: the owner's room, else ``NotFoundError``."""
+    room = await _owns_room(uow, name, owner)
+    if room is None:
+        raise NotFoundError("room", name)
+    return room
+
+
+async def transcript_of(uow: UnitOfWork, transcript_id: str, owner: str) -> Transcript:
+    """Inside a use case's own transaction: the owner's transcript, else ``NotFoundError``."""
+    transcript = await uow.transcripts.get(transcript_id)
+    recording = await uow.recordings.get(transcript.recording_id) if transcript is not None else None
+    meeting = await _owns_meeting(uow, recording.meeting_id, owner) if recording is not None else None
+    if transcript is None or meeting is None:
+        raise NotFoundError("transcript", transcript_id)
+    return transcript
+
+
 async def owned_room(name: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Room:
     async with unit_of_work() as uow:
         room = await _owns_room(uow, name, owner)
@@ -46,12 +64,7 @@ async def owned_meeting(meeting_id: str, owner: str, *, unit_of_work: Callable[[
 
 async def owned_transcript(transcript_id: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Transcript:
     async with unit_of_work() as uow:
-        transcript = await uow.transcripts.get(transcript_id)
-        recording = await uow.recordings.get(transcript.recording_id) if transcript is not None else None
-        meeting = await _owns_meeting(uow, recording.meeting_id, owner) if recording is not None else None
-    if transcript is None or meeting is None:
-        raise NotFoundError("transcript", transcript_id)
-    return transcript
+        return await transcript_of(uow, transcript_id, owner)
 
 
 async def webhook_history(

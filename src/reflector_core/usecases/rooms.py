@@ -14,6 +14,7 @@ from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Room
 from reflector_core.naming import validate_room_name
 from reflector_core.ports import UnitOfWork
+from reflector_core.usecases.access import room_of
 
 MAX_URL = 2048
 MAX_SECRET = 512
@@ -78,13 +79,13 @@ async def update_room(
     name: str,
     changes: RoomChanges,
     *,
+    owner: str,
     unit_of_work: Callable[[], UnitOfWork],
     platforms: Collection[Platform] | None = None,
 ) -> Room:
+    """Change ``owner``'s room; a room's owner never changes, so the check holds for the update."""
     async with unit_of_work() as uow:
-        current = await uow.rooms.get(name)
-        if current is None:
-            raise NotFoundError("room", name)
+        current = await room_of(uow, name, owner)
         wanted = changes.apply(current)
         # A platform that is not configured is refused only when it is being chosen now.
         check_room(wanted, platforms if changes.platform is not UNCHANGED else None)
@@ -93,9 +94,10 @@ async def update_room(
     return stored
 
 
-async def delete_room(name: str, *, unit_of_work: Callable[[], UnitOfWork]) -> None:
-    """Remove the room; its meetings and transcripts stay (unlinked from it)."""
+async def delete_room(name: str, *, owner: str, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """Remove ``owner``'s room; its meetings and transcripts stay (unlinked from it)."""
     async with unit_of_work() as uow:
+        await room_of(uow, name, owner)
         if not await uow.rooms.delete(name):
             raise NotFoundError("room", name)
         await uow.commit()

@@ -13,6 +13,7 @@ from reflector_core.exports.cues import clean_text
 from reflector_core.model import Participant, Transcript, TranscriptStatus
 from reflector_core.ports import JobQueue, UnitOfWork
 from reflector_core.turns import merge_turns
+from reflector_core.usecases.access import transcript_of
 from reflector_core.usecases.process_recording import ProcessRecording
 
 MAX_NAME = 200
@@ -57,16 +58,14 @@ def render_export(transcript: Transcript, fmt: ExportFormat) -> str:
 
 
 async def rename_speaker(
-    transcript_id: str, speaker: int, name: str | None, *, unit_of_work: Callable[[], UnitOfWork]
+    transcript_id: str, speaker: int, name: str | None, *, owner: str, unit_of_work: Callable[[], UnitOfWork]
 ) -> Transcript:
-    """Give speaker ``speaker`` a display name (``None`` returns to ``Speaker N``)."""
+    """Give speaker ``speaker`` of ``owner``'s transcript a display name (``None`` returns to ``Speaker N``)."""
     cleaned = None if name is None else clean_text(name)
     if cleaned is not None and not 0 < len(cleaned) <= MAX_NAME:
         raise InvalidInputError(f"name must be 1 to {MAX_NAME} characters")
     async with unit_of_work() as uow:
-        transcript = await uow.transcripts.get(transcript_id)
-        if transcript is None:
-            raise NotFoundError("transcript", transcript_id)
+        transcript = await transcript_of(uow, transcript_id, owner)
         # A result still being produced would overwrite the new name.
         _require_done(transcript, "speakers can be renamed")
         known = {p.speaker for p in transcript.participants} | {w.speaker for w in transcript.words}
@@ -81,12 +80,12 @@ async def rename_speaker(
     return updated
 
 
-async def reprocess(transcript_id: str, *, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue) -> Transcript:
-    """Queue a failed transcript again; any other status is a ``ConflictError``."""
+async def reprocess(
+    transcript_id: str, *, owner: str, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue
+) -> Transcript:
+    """Queue ``owner``'s failed transcript again; any other status is a ``ConflictError``."""
     async with unit_of_work() as uow:
-        transcript = await uow.transcripts.get(transcript_id)
-        if transcript is None:
-            raise NotFoundError("transcript", transcript_id)
+        transcript = await transcript_of(uow, transcript_id, owner)
         if transcript.status is not TranscriptStatus.FAILED:
             raise ConflictError(
                 f"transcript {transcript_id} is {transcript.status.value}; only a failed transcript can be reprocessed"

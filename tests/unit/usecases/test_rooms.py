@@ -19,9 +19,9 @@ async def test_create_get_delete() -> None:
     assert await get_room("standup", unit_of_work=_uow(store)) == room
     with pytest.raises(ConflictError):
         await create_room(Room("standup", Platform.WHEREBY), unit_of_work=_uow(store))
-    await delete_room("standup", unit_of_work=_uow(store))
+    await delete_room("standup", owner="ana", unit_of_work=_uow(store))
     with pytest.raises(NotFoundError):
-        await delete_room("standup", unit_of_work=_uow(store))
+        await delete_room("standup", owner="ana", unit_of_work=_uow(store))
     with pytest.raises(NotFoundError):
         await get_room("standup", unit_of_work=_uow(store))
 
@@ -54,25 +54,44 @@ async def test_update_applies_only_the_changes() -> None:
     await create_room(
         Room("r", Platform.DAILY, webhook_url="https://h.example/x", owner="ana"), unit_of_work=_uow(store)
     )
-    room = await update_room("r", RoomChanges(consent_policy=ConsentPolicy.REQUIRED), unit_of_work=_uow(store))
+    room = await update_room(
+        "r", RoomChanges(consent_policy=ConsentPolicy.REQUIRED), owner="ana", unit_of_work=_uow(store)
+    )
     assert room.consent_policy is ConsentPolicy.REQUIRED
     assert room.webhook_url == "https://h.example/x"
     assert room.owner == "ana"
-    room = await update_room("r", RoomChanges(webhook_url=None), unit_of_work=_uow(store))
+    room = await update_room("r", RoomChanges(webhook_url=None), owner="ana", unit_of_work=_uow(store))
     assert room.webhook_url is None
     with pytest.raises(NotFoundError):
-        await update_room("nope", RoomChanges(locked=True), unit_of_work=_uow(store))
+        await update_room("nope", RoomChanges(locked=True), owner="ana", unit_of_work=_uow(store))
 
 
 async def test_update_checks_a_newly_chosen_platform_only() -> None:
     store = MemoryStore()
-    store.rooms["w"] = Room("w", Platform.WHEREBY, id="room-w")
+    store.rooms["w"] = Room("w", Platform.WHEREBY, owner="ana", id="room-w")
     # An existing room on a platform that is no longer configured can still be edited...
-    room = await update_room("w", RoomChanges(locked=True), unit_of_work=_uow(store), platforms=[Platform.DAILY])
+    room = await update_room(
+        "w", RoomChanges(locked=True), owner="ana", unit_of_work=_uow(store), platforms=[Platform.DAILY]
+    )
     assert room.locked
     # ...but nobody may choose that platform now.
-    store.rooms["d"] = Room("d", Platform.DAILY, id="room-d")
+    store.rooms["d"] = Room("d", Platform.DAILY, owner="ana", id="room-d")
     with pytest.raises(InvalidInputError):
         await update_room(
-            "d", RoomChanges(platform=Platform.WHEREBY), unit_of_work=_uow(store), platforms=[Platform.DAILY]
+            "d",
+            RoomChanges(platform=Platform.WHEREBY),
+            owner="ana",
+            unit_of_work=_uow(store),
+            platforms=[Platform.DAILY],
         )
+
+
+async def test_only_the_owner_may_change_or_delete_a_room() -> None:
+    # The check lives in the use case, so no entrypoint (API, pages, CLI) can skip it.
+    store = MemoryStore()
+    await create_room(Room("r", Platform.DAILY, owner="ana"), unit_of_work=_uow(store))
+    with pytest.raises(NotFoundError):
+        await update_room("r", RoomChanges(locked=True), owner="bob", unit_of_work=_uow(store))
+    with pytest.raises(NotFoundError):
+        await delete_room("r", owner="bob", unit_of_work=_uow(store))
+    assert not store.rooms["r"].locked
