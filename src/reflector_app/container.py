@@ -31,6 +31,7 @@ from reflector_core.ports import (
     WebhookSender,
     WebhookVerifier,
 )
+from reflector_core.recording_sources import RecordingSources
 
 HealthCheck = Callable[[], Awaitable[None]]
 """Raises when the dependency it checks is unreachable."""
@@ -75,6 +76,17 @@ class Container:
     @property
     def transcript_bucket(self) -> ObjectStorage:
         return self.buckets[self.settings.transcript_bucket]
+
+    @property
+    def recording_sources(self) -> RecordingSources:
+        """The only buckets recordings are read from: Daily's and Whereby's, never the transcript bucket."""
+        s = self.settings
+        named = {Platform.DAILY: s.daily_bucket, Platform.WHEREBY: s.whereby_bucket}
+        return RecordingSources(
+            buckets={p: self.buckets[name] for p, name in named.items() if name in self.buckets},
+            transcript_bucket=s.transcript_bucket,
+            whereby_prefix=s.whereby_recordings_prefix,
+        )
 
     def bucket(self, name: str) -> ObjectStorage:
         try:

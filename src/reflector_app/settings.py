@@ -227,6 +227,10 @@ def _check(s: Settings) -> list[str]:
     for name in ("raw_tracks_retention_days", "audio_retention_days", "transcript_retention_days"):
         if (getattr(s, name) or 0) < 0:
             problems.append(f"{env_name(name)}: must be 0 or more")
+    for name in ("daily_bucket", "whereby_bucket"):
+        if getattr(s, name) == s.transcript_bucket:
+            # Recordings are read, and deleted after processing, from these: never from the transcripts.
+            problems.append(f"{env_name(name)}: must differ from {env_name('transcript_bucket')}")
     if s.daily_api_key and not s.daily_webhook_secret:
         problems.append(f"{env_name('daily_webhook_secret')}: required when {env_name('daily_api_key')} is set")
     if s.whereby_api_key and not s.whereby_webhook_secret:

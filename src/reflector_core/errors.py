@@ -108,6 +108,27 @@ class ConflictError(ReflectorError):
     """A write that breaks a uniqueness rule (e.g. a second room with the same name)."""
 
 
+class MeetingRoomConflictError(ConflictError):
+    """A platform meeting id already stored for another room (or for a deleted room's meeting).
+
+    Linking the new meeting to that row would hand one room's meeting, and its recordings and
+    transcripts, to another room's owner.
+    """
+
+    def __init__(
+        self, platform: str, platform_meeting_id: str, stored_room: str | None, wanted_room: str | None
+    ) -> None:
+        super().__init__(
+            f"{platform} meeting {platform_meeting_id} already belongs to "
+            f"{'room ' + repr(stored_room) if stored_room else 'no room'}, not to "
+            f"{'room ' + repr(wanted_room) if wanted_room else 'no room'}"
+        )
+        self.platform = platform
+        self.platform_meeting_id = platform_meeting_id
+        self.stored_room = stored_room
+        self.wanted_room = wanted_room
+
+
 class WebhookRejectedError(InvalidInputError):
     """An inbound webhook whose signature, timestamp or headers do not verify."""
 
@@ -195,6 +216,21 @@ class InvalidKeyError(InvalidInputError):
     def __init__(self, key: str, reason: str) -> None:
         super().__init__(f"invalid object key ({reason}): {key!r}")
         self.key = key
+        self.reason = reason
+
+
+class ForeignSourceError(InvalidInputError):
+    """A recording whose bucket or object keys are not where its platform records our meetings.
+
+    Raised for anything a payload or a platform API answer says that would make us read (and later
+    delete) an object we did not receive as that recording's source: another bucket, the transcript
+    bucket, a key outside the meeting's room prefix. The recording is ignored, never processed.
+    """
+
+    def __init__(self, platform: str, recording_id: str, reason: str) -> None:
+        super().__init__(f"{platform} recording {recording_id} refused: {reason}")
+        self.platform = platform
+        self.recording_id = recording_id
         self.reason = reason
 
 

@@ -36,6 +36,7 @@ from reflector_core import ports
 from reflector_core.errors import (
     ConflictError,
     InvalidRangeError,
+    MeetingRoomConflictError,
     NotFoundError,
     ObjectNotFoundError,
     PayloadError,
@@ -172,6 +173,10 @@ class MemoryMeetings:
             raise NotFoundError("room", meeting.room_name)
         for m in self.s.meetings.values():
             if (m.platform, m.platform_meeting_id) == (meeting.platform, meeting.platform_meeting_id):
+                if m.room_name != meeting.room_name:
+                    raise MeetingRoomConflictError(
+                        meeting.platform.value, meeting.platform_meeting_id, m.room_name, meeting.room_name
+                    )
                 return m
         meeting = attrs.evolve(meeting, id=meeting.id or self.s.new_id("mtg-"))
         self.s.meetings[meeting.id or ""] = meeting

@@ -24,7 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.db import rows
 from reflector_adapters.db import tables as tb
-from reflector_core.errors import ConflictError, NotFoundError
+from reflector_core.errors import ConflictError, MeetingRoomConflictError, NotFoundError
 from reflector_core.model import (
     ConsentDecision,
     DeliveryAttempt,
@@ -141,6 +141,11 @@ class SqlMeetings:
             )
         )
         assert found is not None
+        if found.room_name != meeting.room_name:
+            # The insert did nothing: the id is another room's (or a deleted room's) meeting.
+            raise MeetingRoomConflictError(
+                meeting.platform.value, meeting.platform_meeting_id, found.room_name, meeting.room_name
+            )
         return found
 
     async def get(self, meeting_id: str) -> Meeting | None:

@@ -86,9 +86,15 @@ def _nothing_to_do(job: Job) -> Awaitable[None]:
 
 
 def _handle_event(c: Container) -> Handler[HandlePlatformEvent]:
+    sources = c.recording_sources
+
     async def run(job: HandlePlatformEvent) -> None:
         event = c.webhooks[Platform(job.platform)].parse_verified(job.body.encode())
-        log.info("%s event: %s", job.platform, await handle_event(event, unit_of_work=c.unit_of_work, queue=c.queue))
+        log.info(
+            "%s event: %s",
+            job.platform,
+            await handle_event(event, sources=sources, unit_of_work=c.unit_of_work, queue=c.queue),
+        )
 
     return run
 
@@ -105,7 +111,7 @@ def _process(c: Container) -> Handler[ProcessRecording]:
         outcome = await process_recording(
             job.transcript_id,
             unit_of_work=c.unit_of_work,
-            bucket=c.bucket,
+            sources=c.recording_sources,
             transcript_bucket=c.transcript_bucket,
             pipeline=pipeline,
             run_blocking=asyncio.to_thread,
@@ -130,7 +136,12 @@ def _poll_daily(c: Container) -> Handler[PollDailyRecordings]:
 
     async def run(job: PollDailyRecordings) -> None:
         report = await poll_daily_recordings(
-            source, unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock, lookback=lookback
+            source,
+            sources=c.recording_sources,
+            unit_of_work=c.unit_of_work,
+            queue=c.queue,
+            clock=c.clock,
+            lookback=lookback,
         )
         queued = sum(1 for o in report.ingested if o.enqueued)
         log.info("Daily poll: %d seen, %d newly queued, %d skipped", report.seen, queued, len(report.skipped))
@@ -146,7 +157,12 @@ def _poll_notifications(c: Container) -> Handler[PollRecordingNotifications]:
 
     async def run(job: PollRecordingNotifications) -> None:
         report = await drain_recording_notifications(
-            notifications, unit_of_work=c.unit_of_work, queue=c.queue, buckets=buckets, wait_seconds=wait_seconds
+            notifications,
+            sources=c.recording_sources,
+            unit_of_work=c.unit_of_work,
+            queue=c.queue,
+            buckets=buckets,
+            wait_seconds=wait_seconds,
         )
         if report.received:
             log.info("SQS: %d received, %d acknowledged", report.received, report.acknowledged)
@@ -175,7 +191,7 @@ def _consent(c: Container) -> Handler[ApplyConsent]:
         await apply_consent(
             job.meeting_id,
             unit_of_work=c.unit_of_work,
-            bucket=c.bucket,
+            sources=c.recording_sources,
             transcript_bucket=c.transcript_bucket,
             clock=c.clock,
         )
@@ -200,7 +216,11 @@ def _retention(c: Container) -> Handler[ApplyRetention]:
 
     async def run(job: ApplyRetention) -> None:
         await apply_retention(
-            policy, unit_of_work=c.unit_of_work, bucket=c.bucket, transcript_bucket=c.transcript_bucket, clock=c.clock
+            policy,
+            unit_of_work=c.unit_of_work,
+            sources=c.recording_sources,
+            transcript_bucket=c.transcript_bucket,
+            clock=c.clock,
         )
 
     return run

@@ -19,6 +19,7 @@ from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.jobs import Job
 from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Transcript, TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ async def apply_consent(
     meeting_id: str,
     *,
     unit_of_work: Callable[[], UnitOfWork],
-    bucket: Callable[[str], ObjectStorage],
+    sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     clock: Clock,
 ) -> ConsentCleanup:
@@ -130,7 +131,7 @@ async def apply_consent(
         else:
             # Without text to keep, nothing is worth transcribing: delete at once (processing then fails
             # or finishes, and either way comes back here).
-            sources_gone = await delete_sources(deleter, recording, bucket(recording.bucket))
+            sources_gone = await delete_sources(deleter, recording, sources)
         if transcript is None or transcript.id is None:
             continue
         derived_gone = await deleter.delete(transcript_bucket, derived_keys(transcript))

@@ -16,6 +16,7 @@ from attrs import define, field
 from reflector_core.errors import DeletionIncompleteError, StorageError
 from reflector_core.model import Recording, RecordingKind, Transcript
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 
 log = logging.getLogger(__name__)
@@ -85,8 +86,20 @@ def derived_keys(transcript: Transcript) -> list[str]:
     return keys
 
 
-async def delete_sources(deleter: Deleter, recording: Recording, storage: ObjectStorage) -> bool:
-    """Delete the recording's source objects; ``True`` when none is left."""
+async def delete_sources(deleter: Deleter, recording: Recording, sources: RecordingSources) -> bool:
+    """Delete the recording's source objects; ``True`` when none of ours is left.
+
+    A recording whose bucket or keys are not its platform's (a row stored before sources were checked)
+    names objects that were never ours to delete: nothing is deleted, the refusal is logged, and the
+    recording counts as clean so it is not selected again.
+    """
+    problem = sources.problem(recording)
+    if problem is not None:
+        log.error(
+            "%s sources of recording %s not deleted: %s", deleter.reason, recording.platform_recording_id, problem
+        )
+        return True
+    storage = sources.storage_for(recording)
     try:
         keys = await source_keys(recording, storage)
     except StorageError as exc:

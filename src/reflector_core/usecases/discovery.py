@@ -14,11 +14,12 @@ from typing import ClassVar
 
 from attrs import frozen
 
-from reflector_core.errors import RecordingFilenameError
+from reflector_core.errors import ForeignSourceError, RecordingFilenameError
 from reflector_core.jobs import Job
 from reflector_core.model import Platform, Recording, RecordingKind
 from reflector_core.naming import parse_whereby_recording_key, speech_tracks
 from reflector_core.ports import Clock, JobQueue, RecordingNotifications, RecordingSource, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.ingest import IngestOutcome, ingest_recording
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def _ready(recording: Recording) -> str | None:
 async def poll_daily_recordings(
     source: RecordingSource,
     *,
+    sources: RecordingSources,
     unit_of_work: Callable[[], UnitOfWork],
     queue: JobQueue,
     clock: Clock,
@@ -90,7 +92,12 @@ async def poll_daily_recordings(
         if reason is not None:
             skipped.append((recording.platform_recording_id, reason))
             continue
-        ingested.append(await ingest_recording(recording, unit_of_work=unit_of_work, queue=queue))
+        try:
+            ingested.append(await ingest_recording(recording, sources=sources, unit_of_work=unit_of_work, queue=queue))
+        except ForeignSourceError as exc:
+            log.warning("%s", exc)
+            skipped.append((recording.platform_recording_id, exc.reason))
+            continue
         if recording.started_at is not None and (newest is None or recording.started_at > newest):
             newest = recording.started_at
     if newest is not None and newest != last_time:
@@ -138,6 +145,7 @@ class DrainReport:
 async def drain_recording_notifications(
     notifications: RecordingNotifications,
     *,
+    sources: RecordingSources,
     unit_of_work: Callable[[], UnitOfWork],
     queue: JobQueue,
     buckets: Sequence[str] = (),
@@ -170,7 +178,12 @@ async def drain_recording_notifications(
                 recording = whereby_recording(obj.bucket, obj.key)
                 if recording is None:
                     continue
-                ingested.append(await ingest_recording(recording, unit_of_work=unit_of_work, queue=queue))
+                try:
+                    outcome = await ingest_recording(recording, sources=sources, unit_of_work=unit_of_work, queue=queue)
+                except ForeignSourceError as exc:  # acknowledged: redelivery would change nothing
+                    log.warning("notification %s: %s", message.message_id, exc)
+                    continue
+                ingested.append(outcome)
         except Exception as exc:  # leave the message for redelivery; ingestion is idempotent
             log.exception("notification %s not processed", message.message_id)
             left.append((message.message_id, str(exc)))

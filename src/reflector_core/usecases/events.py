@@ -8,6 +8,7 @@ from typing import ClassVar
 
 from attrs import frozen
 
+from reflector_core.errors import ForeignSourceError
 from reflector_core.events import (
     IgnoredEvent,
     MeetingEnded,
@@ -21,6 +22,7 @@ from reflector_core.events import (
 from reflector_core.jobs import Job
 from reflector_core.model import ParticipantSession, Platform
 from reflector_core.ports import Clock, JobQueue, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.ingest import ingest_recording
 from reflector_core.usecases.recording import BY_JOIN, request_start_for_room
 
@@ -72,11 +74,19 @@ async def accept_delivery(
     return Delivery(duplicate=False, enqueued=True)
 
 
-async def handle_event(event: PlatformEvent, *, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue) -> str:
+async def handle_event(
+    event: PlatformEvent, *, sources: RecordingSources, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue
+) -> str:
     """Apply one event; returns a short description of what was done (for the log)."""
     match event:
         case RecordingReady(recording=recording):
-            outcome = await ingest_recording(recording, unit_of_work=unit_of_work, queue=queue)
+            try:
+                outcome = await ingest_recording(recording, sources=sources, unit_of_work=unit_of_work, queue=queue)
+            except ForeignSourceError as exc:
+                # Signed, so the platform (or whoever holds the secret) sent it; still never processed.
+                # The webhook was already answered 2xx: Daily would disable a failing endpoint.
+                log.warning("%s", exc)
+                return f"recording {recording.platform_recording_id}: ignored ({exc.reason})"
             return f"recording {recording.platform_recording_id}: {'queued' if outcome.enqueued else 'already known'}"
         case ParticipantJoined(platform_room_name=name) if name:
             done = await _presence(event, unit_of_work)

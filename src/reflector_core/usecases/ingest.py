@@ -18,6 +18,7 @@ from reflector_core.errors import RoomNameError
 from reflector_core.model import Platform, Recording, Transcript, TranscriptStatus
 from reflector_core.naming import MeetingMatch, match_recording_to_meeting, parse_daily_room_name
 from reflector_core.ports import JobQueue, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.process_recording import ProcessRecording
 
 log = logging.getLogger(__name__)
@@ -76,8 +77,14 @@ async def link_meeting(uow: UnitOfWork, recording: Recording) -> MeetingMatch | 
 
 
 async def ingest_recording(
-    recording: Recording, *, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue
+    recording: Recording, *, sources: RecordingSources, unit_of_work: Callable[[], UnitOfWork], queue: JobQueue
 ) -> IngestOutcome:
+    """Store the recording once and enqueue its processing once.
+
+    Raises ``ForeignSourceError`` (nothing stored) when the recording is not where its platform records
+    our meetings: a payload must never choose what we read and later delete.
+    """
+    sources.check(recording)
     async with unit_of_work() as uow:
         stored, created = await uow.recordings.upsert(recording)
         match = await link_meeting(uow, stored)

@@ -21,6 +21,7 @@ from attrs import frozen
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import (
     DeletionIncompleteError,
+    ForeignSourceError,
     InvalidInputError,
     NotFoundError,
     ObjectNotFoundError,
@@ -50,6 +51,7 @@ from reflector_core.ports import (
     Waveform,
 )
 from reflector_core.processing import ProcessingOptions
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent, has_refusal
 
@@ -154,7 +156,7 @@ async def process_recording(
     transcript_id: str,
     *,
     unit_of_work: Callable[[], UnitOfWork],
-    bucket: Callable[[str], ObjectStorage],
+    sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     pipeline: Pipeline,
     run_blocking: RunBlocking[PipelineOutput],
@@ -176,7 +178,11 @@ async def process_recording(
     # Platform calls happen outside any transaction (SQLite would hold its write lock meanwhile).
     names = await _names(unit_of_work, recording, directory, await _session_id(recording, source))
 
-    source_bucket = bucket(recording.bucket)
+    try:
+        source_bucket = sources.storage_for(recording)
+    except ForeignSourceError as exc:  # a row stored before sources were checked: never read it
+        log.error("%s", exc)
+        return await _fail(unit_of_work, transcript_id, "the recording is not in its platform's recordings bucket")
     multitrack = recording.kind is RecordingKind.RAW_TRACKS
     keys: list[tuple[str, str | None, float | None]]
     if multitrack:
@@ -192,7 +198,7 @@ async def process_recording(
     shutil.rmtree(job_dir, ignore_errors=True)  # a previous attempt's leftovers
     (job_dir / "in").mkdir(parents=True)
     try:
-        sources: list[SourceFile] = []
+        files: list[SourceFile] = []
         failed: list[TrackFailure] = []
         for index, (key, pid, offset) in enumerate(keys):
             path = job_dir / "in" / f"{index:03d}"
@@ -208,14 +214,14 @@ async def process_recording(
                 name=known.name if known else None,
                 user_id=known.user_id if known else None,
             )
-            sources.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
+            files.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
         progress("download", len(keys), len(keys))
-        if not sources:
+        if not files:
             return await _fail(unit_of_work, transcript_id, "no track could be downloaded", failed)
 
         options = ProcessingOptions(speakers=speaker_hint(names.values()))
         output = await run_blocking(
-            lambda: pipeline(sources, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
+            lambda: pipeline(files, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
         )
         failed += output.failed
         if not output.words and len(failed) >= len(keys):
@@ -249,10 +255,8 @@ async def process_recording(
 
         if delete_raw_after and not failed:
             await _delete_sources(unit_of_work, source_bucket, [k for k, _, _ in keys], clock)
-        await _consent_recheck(unit_of_work, recording, bucket, transcript_bucket, clock)
-        detail = f"{len(output.words)} words from {len(sources)} file(s)" + (
-            f", {len(failed)} failed" if failed else ""
-        )
+        await _consent_recheck(unit_of_work, recording, sources, transcript_bucket, clock)
+        detail = f"{len(output.words)} words from {len(files)} file(s)" + (f", {len(failed)} failed" if failed else "")
         return ProcessOutcome(transcript_id, TranscriptStatus.DONE, detail)
     except (InvalidInputError, TrackError) as exc:
         return await _fail(unit_of_work, transcript_id, str(exc))
@@ -263,7 +267,7 @@ async def process_recording(
 async def _consent_recheck(
     unit_of_work: Callable[[], UnitOfWork],
     recording: Recording,
-    bucket: Callable[[str], ObjectStorage],
+    sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     clock: Clock,
 ) -> None:
@@ -283,7 +287,7 @@ async def _consent_recheck(
         await apply_consent(
             recording.meeting_id,
             unit_of_work=unit_of_work,
-            bucket=bucket,
+            sources=sources,
             transcript_bucket=transcript_bucket,
             clock=clock,
         )

@@ -24,6 +24,7 @@ from attrs import field, frozen
 from reflector_core.errors import InvalidInputError
 from reflector_core.jobs import Job
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
+from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ async def apply_retention(
     policy: RetentionPolicy,
     *,
     unit_of_work: Callable[[], UnitOfWork],
-    bucket: Callable[[str], ObjectStorage],
+    sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     clock: Clock,
     batch: int = 100,
@@ -79,7 +80,7 @@ async def apply_retention(
     """
     now = clock.now()
     deleter = Deleter(unit_of_work, clock, RETENTION_REASON)
-    sources: list[str] = []
+    cleared: list[str] = []
     audio: list[str] = []
     removed: list[str] = []
 
@@ -92,7 +93,7 @@ async def apply_retention(
                 recording = await uow.recordings.get(transcript.recording_id)
             gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
             if recording is not None and recording.id is not None:
-                if await delete_sources(deleter, recording, bucket(recording.bucket)):
+                if await delete_sources(deleter, recording, sources):
                     async with unit_of_work() as uow:
                         await uow.recordings.mark_sources_deleted(recording.id)
                         await uow.commit()
@@ -124,22 +125,22 @@ async def apply_retention(
         async with unit_of_work() as uow:
             recordings = await uow.recordings.sources_expired(now - timedelta(days=policy.raw_tracks_days), limit=batch)
         for recording in recordings:
-            if recording.id is None or not await delete_sources(deleter, recording, bucket(recording.bucket)):
+            if recording.id is None or not await delete_sources(deleter, recording, sources):
                 continue
             async with unit_of_work() as uow:
                 await uow.recordings.mark_sources_deleted(recording.id)
                 await uow.commit()
-            sources.append(recording.id)
+            cleared.append(recording.id)
 
     log.info(
         "retention: %d object(s) deleted; %d recording(s), %d audio, %d transcript(s) done; %d failure(s)",
         len(deleter.deleted),
-        len(sources),
+        len(cleared),
         len(audio),
         len(removed),
         len(deleter.failures),
     )
     deleter.raise_if_incomplete("retention")
     return RetentionReport(
-        sources=tuple(sources), audio=tuple(audio), transcripts=tuple(removed), deleted=tuple(deleter.deleted)
+        sources=tuple(cleared), audio=tuple(audio), transcripts=tuple(removed), deleted=tuple(deleter.deleted)
     )

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reflector_adapters.db.tables import deleted_object
 from reflector_adapters.db.unit_of_work import SqlUnitOfWork
-from reflector_core.errors import ConflictError, NotFoundError
+from reflector_core.errors import ConflictError, MeetingRoomConflictError, NotFoundError
 from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
@@ -177,6 +177,20 @@ async def test_meeting_add_is_idempotent_per_platform_meeting_id(uow: UoW) -> No
         assert await u.meetings.get(first.id) == first
         assert await u.meetings.get("missing") is None
         await u.commit()
+
+
+async def test_a_platform_meeting_id_of_another_room_is_refused(uow: UoW) -> None:
+    async with uow() as u:
+        await u.rooms.add(room("standup", owner="ann"))
+        await u.rooms.add(room("intake", owner="bob"))
+        ann = await u.meetings.add(meeting("m-1", room_name="standup"))
+        with pytest.raises(MeetingRoomConflictError, match="m-1") as caught:
+            await u.meetings.add(meeting("m-1", room_name="intake"))
+        assert (caught.value.stored_room, caught.value.wanted_room) == ("standup", "intake")
+        with pytest.raises(MeetingRoomConflictError):
+            await u.meetings.add(meeting("m-1", room_name=None))
+        assert (await u.meetings.get(ann.id or "")) == ann
+        assert [m.id for m in await u.meetings.by_platform_room_name(Platform.DAILY, "standup-m-1")] == [ann.id]
 
 
 async def test_meeting_in_an_unknown_room_is_not_found(uow: UoW) -> None:

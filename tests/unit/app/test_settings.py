@@ -50,6 +50,12 @@ def test_dependent_settings_are_required_together() -> None:
         assert name in str(info.value)
 
 
+def test_the_transcript_bucket_is_never_a_recordings_bucket() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings({"REFLECTOR_DAILY_BUCKET": "out", "REFLECTOR_TRANSCRIPT_BUCKET": "out"}, None)
+    assert "REFLECTOR_DAILY_BUCKET: must differ from REFLECTOR_TRANSCRIPT_BUCKET" in str(info.value)
+
+
 def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text('REFLECTOR_PORT=9000\nREFLECTOR_WHISPER_MODEL="base"\n')

@@ -29,6 +29,7 @@ from reflector_core.usecases.consent import (
     sweep_consent_cleanups,
 )
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork, RecordingQueue
+from tests.recording_sources import memory_sources
 from tests.unit.usecases.test_process_recording import K1, K2, KV, P1, P2, T0, FakePipeline, inline
 
 PREFIX = "acme/intake-20260312140000/1773324125512"
@@ -66,6 +67,7 @@ class World:
                 tracks=(Track(K2), Track(K1)),  # the video track KV is not in the row
                 meeting_id=meeting.id,
                 object_key=PREFIX,
+                platform_room_name="intake-20260312140000",
             )
         )
         t, _ = await uow.transcripts.ensure(rec.id or "")
@@ -82,7 +84,7 @@ class World:
         return await apply_consent(
             self.meeting_id,
             unit_of_work=self.uow,
-            bucket={"daily": self.daily}.__getitem__,
+            sources=memory_sources(self.daily),
             transcript_bucket=self.out,
             clock=self.clock,
         )
@@ -93,7 +95,7 @@ class World:
         outcome = await process_recording(
             self.tid,
             unit_of_work=self.uow,
-            bucket={"daily": self.daily}.__getitem__,
+            sources=memory_sources(self.daily),
             transcript_bucket=self.out,
             pipeline=pipeline or FakePipeline(),
             run_blocking=inline,
@@ -212,7 +214,7 @@ async def test_refusal_and_its_job_during_processing_leave_nothing_behind(tmp_pa
     outcome = await process_recording(
         w.tid,
         unit_of_work=w.uow,
-        bucket={"daily": w.daily}.__getitem__,
+        sources=memory_sources(w.daily),
         transcript_bucket=w.out,
         pipeline=FakePipeline(),
         run_blocking=pipeline_then_refusal,
@@ -277,20 +279,21 @@ async def test_a_composed_recording_file_is_deleted_too() -> None:
             "whereby",
             RecordingKind.CLOUD,
             meeting_id=meeting.id,
-            object_key="rec/room-2026.mp4",
+            object_key="raw/room-2026.mp4",
+            platform_room_name="/room",
         )
     )
     t, _ = await uow.transcripts.ensure(rec.id or "")
     await uow.transcripts.transition(t.id or "", TranscriptStatus.QUEUED)
     await uow.transcripts.transition(t.id or "", TranscriptStatus.FAILED)
-    whereby = MemoryStorage("whereby", {"rec/room-2026.mp4": b"mp4"})
+    whereby = MemoryStorage("whereby", {"raw/room-2026.mp4": b"mp4"})
     w.refuse()
     report = await apply_consent(
         w.meeting_id,
         unit_of_work=w.uow,
-        bucket={"whereby": whereby}.__getitem__,
+        sources=memory_sources(whereby=whereby),
         transcript_bucket=w.out,
         clock=w.clock,
     )
-    assert whereby.objects == {} and report.deleted == (("whereby", "rec/room-2026.mp4"),)
+    assert whereby.objects == {} and report.deleted == (("whereby", "raw/room-2026.mp4"),)
     assert w.store.transcripts[t.id or ""].audio_deleted

@@ -21,6 +21,7 @@ from tests.fakes.memory import (
     MemoryUnitOfWork,
     RecordingQueue,
 )
+from tests.recording_sources import memory_sources
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=UTC)
 PID = "4d9c2a1e-7b3f-4e85-a0d2-6f1b8c3e5a97"
@@ -51,7 +52,11 @@ async def test_polling_ingests_finished_speech_recordings_and_skips_the_rest() -
         [daily("e", 0.1, status="in-progress"), daily("c", 1, audio=False), daily("b", 2), daily("old", 24 * 10)]
     )
     report = await poll_daily_recordings(
-        source, unit_of_work=lambda: MemoryUnitOfWork(store), queue=RecordingQueue(), clock=FixedClock(NOW)
+        source,
+        sources=memory_sources(),
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        queue=RecordingQueue(),
+        clock=FixedClock(NOW),
     )
     assert [o.recording.platform_recording_id for o in report.ingested] == ["b"]
     assert dict(report.skipped).keys() == {"e", "c"}
@@ -65,6 +70,7 @@ async def test_a_lost_webhook_and_a_long_outage_are_recovered_by_the_lookback() 
     source = MemoryRecordingSource([daily("new", 1), daily("during-outage", 29), daily("before", 40)])
     report = await poll_daily_recordings(
         source,
+        sources=memory_sources(),
         unit_of_work=lambda: MemoryUnitOfWork(store),
         queue=queue,
         clock=FixedClock(NOW),
@@ -73,7 +79,11 @@ async def test_a_lost_webhook_and_a_long_outage_are_recovered_by_the_lookback() 
     assert sorted(o.recording.platform_recording_id for o in report.ingested) == ["before", "during-outage", "new"]
     # a second poll finds nothing new to enqueue
     again = await poll_daily_recordings(
-        source, unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue, clock=FixedClock(NOW)
+        source,
+        sources=memory_sources(),
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        queue=queue,
+        clock=FixedClock(NOW),
     )
     assert not any(o.enqueued for o in again.ingested)
     assert len(queue.jobs) == 3
@@ -83,7 +93,12 @@ async def test_in_progress_recording_is_picked_up_once_finished() -> None:
     store = MemoryStore()
     rec = daily("e", 0.5, status="in-progress")
     source = MemoryRecordingSource([rec])
-    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": RecordingQueue(), "clock": FixedClock(NOW)}
+    kw = {
+        "unit_of_work": lambda: MemoryUnitOfWork(store),
+        "queue": RecordingQueue(),
+        "clock": FixedClock(NOW),
+        "sources": memory_sources(),
+    }
     assert (await poll_daily_recordings(source, **kw)).ingested == ()  # type: ignore[arg-type]
     source.recordings = [attrs.evolve(rec, status="finished")]
     assert len((await poll_daily_recordings(source, **kw)).ingested) == 1  # type: ignore[arg-type]
@@ -110,13 +125,15 @@ async def test_drain_acks_only_after_ingest_and_leaves_malformed_for_the_dlq() -
     bad = Notification("m3", "h3", error="not JSON")
     queue = RecordingQueue()
     notes = MemoryNotifications([good, test_event, bad])
-    report = await drain_recording_notifications(notes, unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue)
+    report = await drain_recording_notifications(
+        notes, sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
     assert notes.acked == ["m1", "m2"]
     assert report.left_for_retry == (("m3", "not JSON"),)
     assert len(queue.jobs) == 1
     # redelivery of the same event after a crash: still one recording, one job
     await drain_recording_notifications(
-        MemoryNotifications([good]), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+        MemoryNotifications([good]), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
     )
     assert len(store.recordings) == 1 and len(queue.jobs) == 1
 
@@ -130,6 +147,6 @@ async def test_drain_does_not_ack_when_ingest_fails() -> None:
         [Notification("m1", "h1", objects=(ObjectCreated("wb", "raw/room-2026-03-12T14:03:21Z.mp4"),))]
     )
     report = await drain_recording_notifications(
-        notes, unit_of_work=lambda: Broken(MemoryStore()), queue=RecordingQueue()
+        notes, sources=memory_sources(), unit_of_work=lambda: Broken(MemoryStore()), queue=RecordingQueue()
     )
     assert notes.acked == [] and report.left_for_retry[0][0] == "m1"

@@ -15,6 +15,7 @@ from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Ro
 from reflector_core.usecases.events import HandlePlatformEvent, accept_delivery, handle_event
 from reflector_core.usecases.process_recording import ProcessRecording
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
+from tests.recording_sources import memory_sources
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
@@ -71,9 +72,12 @@ async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> N
 
 async def test_recording_ready_is_ingested() -> None:
     store, queue = MemoryStore(), RecordingQueue()
-    rec = Recording(Platform.DAILY, "r1", "b", RecordingKind.RAW_TRACKS, platform_room_name="intake-20260312140000")
+    rec = Recording(Platform.DAILY, "r1", "daily", RecordingKind.RAW_TRACKS, platform_room_name="intake-20260312140000")
     msg = await handle_event(
-        RecordingReady(Platform.DAILY, "e", T0, rec), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+        RecordingReady(Platform.DAILY, "e", T0, rec),
+        sources=memory_sources(),
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        queue=queue,
     )
     assert "queued" in msg and isinstance(queue.jobs[0], ProcessRecording)
 
@@ -82,7 +86,7 @@ async def test_presence_events_are_idempotent_and_meeting_end_deactivates() -> N
     store, queue = MemoryStore(), RecordingQueue()
     await MemoryUnitOfWork(store).rooms.add(Room("intake", Platform.DAILY))
     m = await MemoryUnitOfWork(store).meetings.add(_meeting())
-    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue}
+    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "queue": queue, "sources": memory_sources()}
     joined = ParticipantJoined(
         Platform.DAILY, "j", T0, "intake-20260312140000", "s1", "u1", "Ana", T0 + timedelta(minutes=1)
     )

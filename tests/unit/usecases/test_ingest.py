@@ -9,9 +9,10 @@ from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Ro
 from reflector_core.usecases.ingest import ingest_recording
 from reflector_core.usecases.process_recording import ProcessRecording
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
+from tests.recording_sources import memory_sources
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
-KEY = "acme/intake-20260312140000/1773324125512-4d9c2a1e-7b3f-4e85-a0d2-6f1b8c3e5a97-cam-audio-1773324125947"
+TRACK = "1773324125512-4d9c2a1e-7b3f-4e85-a0d2-6f1b8c3e5a97-cam-audio-1773324125947"
 
 
 def recording(rid: str = "9f4e", room: str = "intake-20260312140000", at: datetime = T0) -> Recording:
@@ -20,7 +21,7 @@ def recording(rid: str = "9f4e", room: str = "intake-20260312140000", at: dateti
         platform_recording_id=rid,
         bucket="daily",
         kind=RecordingKind.RAW_TRACKS,
-        tracks=(Track(KEY),),
+        tracks=(Track(f"acme/{room}/{TRACK}"),),
         started_at=at,
         platform_room_name=room,
     )
@@ -46,8 +47,12 @@ def store() -> MemoryStore:
 
 async def test_first_discovery_creates_and_enqueues_once(store: MemoryStore) -> None:
     queue = RecordingQueue()
-    first = await ingest_recording(recording(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue)
-    again = await ingest_recording(recording(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue)
+    first = await ingest_recording(
+        recording(), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
+    again = await ingest_recording(
+        recording(), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
     assert first.created and first.enqueued
     assert not again.created and not again.enqueued
     assert first.transcript.status is TranscriptStatus.QUEUED
@@ -58,7 +63,12 @@ async def test_first_discovery_creates_and_enqueues_once(store: MemoryStore) -> 
 async def test_twenty_concurrent_discoveries_make_one_recording_one_job(store: MemoryStore) -> None:
     queue = RecordingQueue()
     outcomes = await asyncio.gather(
-        *(ingest_recording(recording(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue) for _ in range(20))
+        *(
+            ingest_recording(
+                recording(), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+            )
+            for _ in range(20)
+        )
     )
     assert sum(o.created for o in outcomes) == 1
     assert sum(o.enqueued for o in outcomes) == 1
@@ -71,7 +81,10 @@ async def test_exact_room_name_links_the_meeting(store: MemoryStore) -> None:
     m = await uow.meetings.add(meeting("a", "intake-20260312140000", T0))
     await uow.meetings.add(meeting("b", "intake-20260312143000", T0 + timedelta(minutes=30)))
     out = await ingest_recording(
-        recording(at=T0 + timedelta(minutes=31)), unit_of_work=lambda: MemoryUnitOfWork(store), queue=RecordingQueue()
+        recording(at=T0 + timedelta(minutes=31)),
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        queue=RecordingQueue(),
+        sources=memory_sources(),
     )
     assert out.match is not None and out.match.meeting.id == m.id and not out.match.by_time
     assert store.recordings[out.recording.id or ""].meeting_id == m.id
@@ -85,6 +98,7 @@ async def test_time_proximity_links_but_is_flagged(store: MemoryStore) -> None:
         recording(room="intake-20260312140500", at=T0 + timedelta(minutes=5)),
         unit_of_work=lambda: MemoryUnitOfWork(store),
         queue=RecordingQueue(),
+        sources=memory_sources(),
     )
     assert out.match is not None and out.match.by_time and out.match.meeting.id == m.id
     assert store.recordings[out.recording.id or ""].linked_by_time
@@ -92,7 +106,10 @@ async def test_time_proximity_links_but_is_flagged(store: MemoryStore) -> None:
 
 async def test_unknown_meeting_is_still_queued(store: MemoryStore) -> None:
     out = await ingest_recording(
-        recording(room="elsewhere-20260312140000"), unit_of_work=lambda: MemoryUnitOfWork(store), queue=RecordingQueue()
+        recording(room="elsewhere-20260312140000"),
+        unit_of_work=lambda: MemoryUnitOfWork(store),
+        queue=RecordingQueue(),
+        sources=memory_sources(),
     )
     assert out.match is None and out.enqueued
     assert store.recordings[out.recording.id or ""].meeting_id is None
@@ -100,11 +117,15 @@ async def test_unknown_meeting_is_still_queued(store: MemoryStore) -> None:
 
 async def test_a_done_transcript_is_not_requeued_by_rediscovery(store: MemoryStore) -> None:
     queue = RecordingQueue()
-    first = await ingest_recording(recording(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue)
+    first = await ingest_recording(
+        recording(), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
     uow = MemoryUnitOfWork(store)
     tid = first.transcript.id or ""
     assert await uow.transcripts.transition(tid, TranscriptStatus.PROCESSING)
     assert await uow.transcripts.transition(tid, TranscriptStatus.DONE)
-    again = await ingest_recording(recording(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue)
+    again = await ingest_recording(
+        recording(), sources=memory_sources(), unit_of_work=lambda: MemoryUnitOfWork(store), queue=queue
+    )
     assert not again.enqueued and again.transcript.status is TranscriptStatus.DONE
     assert len(queue.jobs) == 1

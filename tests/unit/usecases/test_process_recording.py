@@ -30,6 +30,7 @@ from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.process_recording import process_recording, speaker_hint
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
+from tests.recording_sources import memory_sources
 
 T = TypeVar("T")
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
@@ -96,6 +97,7 @@ async def setup(store: MemoryStore, status: TranscriptStatus = TranscriptStatus.
             RecordingKind.RAW_TRACKS,
             tracks=(Track(K2), Track(KV, TrackKind.VIDEO), Track(K1)),
             meeting_id=meeting.id,
+            platform_room_name="intake-20260312140000",
         )
     )
     t, _ = await uow.transcripts.ensure(rec.id or "")
@@ -124,7 +126,7 @@ async def run(
     return await process_recording(
         tid,
         unit_of_work=lambda: MemoryUnitOfWork(store),
-        bucket=lambda name: {"daily": daily}[name],
+        sources=memory_sources(daily),
         transcript_bucket=out,
         pipeline=pipeline,
         run_blocking=inline,
@@ -216,7 +218,7 @@ async def test_runs_the_pipeline_off_the_event_loop(tmp_path: Path) -> None:
     outcome = await process_recording(
         tid,
         unit_of_work=lambda: MemoryUnitOfWork(store),
-        bucket=lambda _: daily,
+        sources=memory_sources(daily),
         transcript_bucket=out,
         pipeline=FakePipeline(),
         run_blocking=asyncio.to_thread,

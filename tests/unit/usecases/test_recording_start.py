@@ -26,6 +26,7 @@ from tests.fakes.memory import (
     MemoryUnitOfWork,
     RecordingQueue,
 )
+from tests.recording_sources import memory_sources
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 ROOM = "intake-20260312140000"
@@ -56,7 +57,7 @@ async def test_many_joins_and_presence_polls_claim_one_start() -> None:
     store, queue = setup(), RecordingQueue()
     uow = lambda: MemoryUnitOfWork(store)  # noqa: E731
     for n in range(5):
-        await handle_event(joined(n), unit_of_work=uow, queue=queue)
+        await handle_event(joined(n), sources=memory_sources(), unit_of_work=uow, queue=queue)
     await start_where_present({"mtg-1": 3}, unit_of_work=uow, queue=queue, clock=FixedClock(T0))
     assert queue.jobs == [StartRecording("mtg-1")]
     record = store.meeting_recordings["mtg-1"]
@@ -115,7 +116,9 @@ async def test_a_refusal_fails_at_once_and_only_the_owner_restarts_it() -> None:
     outcome = await start_recording("mtg-1", unit_of_work=uow, control=MemoryRecordingControl(refused), clock=clock)
     assert outcome.state is RecordingState.FAILED
     assert "recording not enabled" in (store.meeting_recordings["mtg-1"].error or "")
-    await handle_event(joined(9), unit_of_work=uow, queue=queue)  # a join does not retry a failure
+    await handle_event(
+        joined(9), sources=memory_sources(), unit_of_work=uow, queue=queue
+    )  # a join does not retry a failure
     assert len(queue.jobs) == 1
     with pytest.raises(NotFoundError):
         await restart_recording("mtg-1", "mallory", unit_of_work=uow, queue=queue, clock=clock)
@@ -148,7 +151,7 @@ async def test_the_owner_stops_it_and_joins_do_not_restart_it() -> None:
     stopped = await stop_recording("mtg-1", "ann", unit_of_work=uow, control=control, clock=clock)
     assert stopped is not None and stopped.state is RecordingState.STOPPED
     assert control.stops == [(ROOM, RecordingKind.RAW_TRACKS, instance_id("mtg-1", RecordingKind.RAW_TRACKS))]
-    await handle_event(joined(7), unit_of_work=uow, queue=queue)
+    await handle_event(joined(7), sources=memory_sources(), unit_of_work=uow, queue=queue)
     assert len(queue.jobs) == 1 and control.active is False
     # Stopping twice calls nothing more.
     await stop_recording("mtg-1", "ann", unit_of_work=uow, control=control, clock=clock)

@@ -10,6 +10,7 @@ from reflector_core.model import Platform, Recording, RecordingKind, Track, Tran
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.retention import RetentionPolicy, RetentionReport, apply_retention
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
+from tests.recording_sources import memory_sources
 from tests.unit.usecases.test_process_recording import T0
 
 NOW = T0 + timedelta(days=60)
@@ -28,7 +29,7 @@ class World:
     async def add(self, name: str, age_days: float, status: TranscriptStatus = TranscriptStatus.DONE) -> str:
         """A recording of ``age_days`` ago with two tracks, its transcript and its mixed audio."""
         started = NOW - timedelta(days=age_days)
-        keys = (f"{name}/a", f"{name}/b")
+        keys = (f"acme/{name}/1-a", f"acme/{name}/1-b")
         rec, _ = await self.uow().recordings.upsert(
             Recording(
                 Platform.DAILY,
@@ -37,6 +38,7 @@ class World:
                 RecordingKind.RAW_TRACKS,
                 tracks=tuple(map(Track, keys)),
                 started_at=started,
+                platform_room_name=name,
             )
         )
         t, _ = await self.uow().transcripts.ensure(rec.id or "")
@@ -61,7 +63,7 @@ class World:
         return await apply_retention(
             RetentionPolicy(**days),
             unit_of_work=self.uow,
-            bucket={"daily": self.daily}.__getitem__,
+            sources=memory_sources(self.daily),
             transcript_bucket=self.out,
             clock=FixedClock(NOW),
         )
@@ -78,8 +80,8 @@ async def test_raw_tracks_older_than_the_limit_are_deleted_once() -> None:
     await w.add("busy", 40, TranscriptStatus.PROCESSING)  # a running job still needs its tracks
     report = await w.run(raw_tracks_days=30)
     assert report.sources == (w.ids["old"][0],)
-    assert sorted(w.daily.objects) == ["busy/a", "busy/b", "new/a", "new/b"]
-    assert w.audited() == ["old/a", "old/b"]
+    assert sorted(w.daily.objects) == ["acme/busy/1-a", "acme/busy/1-b", "acme/new/1-a", "acme/new/1-b"]
+    assert w.audited() == ["acme/old/1-a", "acme/old/1-b"]
     assert len(w.out.objects) == 6  # mixed audio has its own clock
     again = await w.run(raw_tracks_days=30)
     assert again.sources == () and len(w.store.deleted_objects) == 2  # marked: not selected again
@@ -105,8 +107,8 @@ async def test_expired_transcripts_go_with_every_audio_object_left() -> None:
     report = await w.run(transcript_days=90)
     assert report.transcripts == (old,)
     assert set(w.store.transcripts) == {new}
-    assert sorted(w.daily.objects) == ["new/a", "new/b"]
-    assert w.audited() == sorted(["old/a", "old/b", audio_key(old), waveform_key(old)])
+    assert sorted(w.daily.objects) == ["acme/new/1-a", "acme/new/1-b"]
+    assert w.audited() == sorted(["acme/old/1-a", "acme/old/1-b", audio_key(old), waveform_key(old)])
 
 
 async def test_nothing_is_deleted_without_limits() -> None:
@@ -126,7 +128,7 @@ async def test_a_failed_delete_fails_the_run_and_the_next_run_finishes_it() -> N
     assert len(w.daily.objects) == 1  # one track left, so the recording is not marked
     report = await w.run(raw_tracks_days=30, audio_days=30)
     assert report.sources == (w.ids["old"][0],) and w.daily.objects == {}
-    assert w.audited() == sorted(["old/a", "old/b", audio_key(old), waveform_key(old)])  # each once
+    assert w.audited() == sorted(["acme/old/1-a", "acme/old/1-b", audio_key(old), waveform_key(old)])  # each once
 
 
 def test_negative_days_are_refused() -> None:
