@@ -177,6 +177,7 @@ def platform_env(fake_daily_url: str, fake_whereby_url: str) -> dict[str, str]:
         "REFLECTOR_WHEREBY_API_URL": fake_whereby_url,
         "REFLECTOR_WHEREBY_UPLOAD_ACCESS_KEY_ID": "whereby-upload",
         "REFLECTOR_WHEREBY_UPLOAD_SECRET_ACCESS_KEY": "whereby-upload-secret",
+        "REFLECTOR_WHEREBY_RECORDINGS_PREFIX": "recordings",
         "REFLECTOR_DAILY_API_KEY": "test-key",
         "REFLECTOR_DAILY_API_URL": fake_daily_url,
         "REFLECTOR_DAILY_WEBHOOK_SECRET": DAILY_SECRET,
@@ -211,12 +212,22 @@ def local_upload(storage_dir: Path) -> Callable[[str, str, Path], None]:
     return upload
 
 
+def _moved(key: str, room_name: str) -> str:
+    """A Daily key ``{domain}/{room}/{file}`` moved to another platform room (keys carry the room)."""
+    domain, _room, rest = key.split("/", 2)
+    return f"{domain}/{room_name}/{rest}"
+
+
 def meeting_webhook(room_name: str, *, recording_id: str | None = None) -> dict[str, Any]:
-    """The fixture meeting's ``recording.ready-to-download`` body, moved to ``room_name``."""
+    """The fixture meeting's ``recording.ready-to-download`` body, moved to ``room_name`` (keys too)."""
     body: dict[str, Any] = json.loads((AUDIO / "webhook.json").read_text())
-    body["payload"]["room_name"] = room_name
+    payload = body["payload"]
+    payload["room_name"] = room_name
+    payload["s3_key"] = _moved(payload["s3_key"], room_name)
+    for t in payload["tracks"]:
+        t["s3Key"] = _moved(t["s3Key"], room_name)
     if recording_id:
-        body["payload"]["recording_id"] = recording_id
+        payload["recording_id"] = recording_id
         body["id"] = f"rec-rtd-{recording_id}"
     return body
 
@@ -225,9 +236,8 @@ def truth() -> dict[str, Any]:
     return dict(json.loads((AUDIO / "truth.json").read_text()))
 
 
-def track_files() -> dict[str, Path]:
-    """Object key → local file for the fixture meeting's audio tracks."""
-    body = json.loads((AUDIO / "webhook.json").read_text())
+def track_files(body: dict[str, Any]) -> dict[str, Path]:
+    """Object key → local file for the audio tracks of ``body`` (a ``meeting_webhook``)."""
     files = {}
     for t in body["payload"]["tracks"]:
         name = t["s3Key"].rsplit("/", 1)[1]

@@ -36,7 +36,7 @@ def _recording(service: Service, fake: FakeDaily, room_name: str, *, session: st
     """Put the fixture meeting's tracks in the Daily bucket and make the platform know the recording."""
     rid = str(uuid.uuid4())
     body = meeting_webhook(room_name, recording_id=rid)
-    for key, path in track_files().items():
+    for key, path in track_files(body).items():
         service.upload(daily_bucket(service), key, path)
     fake.add_recording(body["payload"], mtg_session_id=session)
     fake.participants[session] = [
