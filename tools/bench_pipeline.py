@@ -43,6 +43,8 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 TARGET_RTF = 0.06
 
+import bench_mixed  # noqa: E402 - tools/ is on the path only from here
+
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
@@ -259,6 +261,10 @@ def show(name: str, r: dict[str, Any], duration: float) -> None:
     print(f"  silent participant: {s['silent_words']} words   unattributed: {s['unattributed_words']}")
 
 
+def _ints(text: str) -> list[int]:
+    return [int(x) for x in text.split(",") if x.strip()]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--long", action="store_true", help="a 60-minute meeting instead of 10")
@@ -275,7 +281,12 @@ def main() -> None:
         help="the crosstalk table instead: 3-speaker meetings with crosstalk, overlap and a quiet track",
     )
     ap.add_argument("--bleed-minutes", type=float, default=3.0, help="length of each --bleed meeting")
-    ap.add_argument("--child", choices=["ours", "ours-no-crosstalk", "baseline"], help=argparse.SUPPRESS)
+    ap.add_argument("--mixed", action="store_true", help="the diarization table instead (tools/bench_mixed.py)")
+    ap.add_argument("--counts", type=_ints, default=[2, 3, 4, 5, 6], help="--mixed: speaker counts (2,3,4)")
+    ap.add_argument("--seeds", type=_ints, default=[1, 2, 3, 4, 5], help="--mixed: seeds")
+    ap.add_argument("--multitrack-seeds", type=_ints, default=[1], help="--mixed: seeds also run as multitrack")
+    ap.add_argument("--mixed-minutes", type=float, default=3.0, help="length of each --mixed meeting")
+    ap.add_argument("--child", choices=["ours", "ours-no-crosstalk", "baseline", "mixed"], help=argparse.SUPPRESS)
     ap.add_argument("--meeting", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -283,12 +294,23 @@ def main() -> None:
     if args.child:
         if args.child == "baseline":
             report = run_baseline(args.meeting, args.out, args.model, args.threads)
+        elif args.child == "mixed":
+            report = bench_mixed.run_mixed(args.meeting, args.out, args.model, args.threads)
         else:
             report = run_ours(args.meeting, args.out, args.model, args.threads, crosstalk=args.child == "ours")
         print(json.dumps(report))
         return
     if args.bleed:
         bleed_table(args)
+        return
+    if args.mixed:
+        with tempfile.TemporaryDirectory(prefix="reflector-bench-") as tmp:
+            work = args.keep or Path(tmp)
+            results = bench_mixed.mixed_table(
+                args, work, lambda strategy, meeting, out: child(strategy, meeting, out, args.model, args.threads)
+            )
+            if args.json:
+                args.json.write_text(json.dumps(results, indent=1))
         return
 
     minutes = args.minutes or (60.0 if args.long else 10.0)

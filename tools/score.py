@@ -11,7 +11,10 @@ The transcript is Reflector's ``transcript.json`` (``words`` with start/end/spea
 ``participants`` list naming each speaker index), or WebVTT with voice tags. A speaker may be given
 as the participant's name, participant_id, user_id, its index or ``Speaker N``.
 
-    python tools/score.py truth.json transcript.json    → one JSON object on stdout
+    python tools/score.py [--map-speakers] truth.json transcript.json    → one JSON object on stdout
+
+``--map-speakers``: anonymous speakers (a diarized mixed recording) are first mapped one-to-one onto
+the truth speakers they share the most words with (``map_speakers``), as the shared scorer does.
 
   wer               word error rate per speaker, summed (a word given to the wrong speaker counts
                     against both); wer_any_speaker ignores speakers
@@ -259,11 +262,37 @@ def duplicated(hyp: list[dict[str, Any]], utts: list[dict[str, Any]]) -> list[di
     return out
 
 
+def map_speakers(truth: dict[str, Any], hyp: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Anonymous speakers (a diarized mixed recording) relabelled onto truth speakers, one-to-one.
+
+    As the shared scorer's ``--map-speakers``: each hypothesis label goes to the truth speaker it
+    shares the most words with (word midpoint inside exactly one utterance), by an optimal
+    assignment; labels left over keep a label no truth speaker has (their words count as wrong).
+    """
+    from scipy.optimize import linear_sum_assignment
+
+    utts = truth["utterances"]
+    people = [p["speaker"] for p in truth["participants"]]
+    labels = sorted({str(w["speaker"]) for w in hyp})
+    counts = [[0] * len(people) for _ in labels]
+    for w in hyp:
+        t = owner_of(w, utts)
+        if t is not None:
+            counts[labels.index(str(w["speaker"]))][people.index(t)] += 1
+    rows, cols = linear_sum_assignment(counts, maximize=True) if labels else ([], [])
+    mapping = {labels[r]: people[c] for r, c in zip(rows, cols, strict=True)}
+    return [dict(w, speaker=mapping.get(str(w["speaker"]), f"unmapped {w['speaker']}")) for w in hyp]
+
+
 def main() -> None:
-    if len(sys.argv) != 3:
-        sys.exit("usage: score.py truth.json transcript.(json|vtt)")
-    truth = json.loads(Path(sys.argv[1]).read_text())
-    print(json.dumps(score(truth, load_hyp(Path(sys.argv[2])))))
+    args = [a for a in sys.argv[1:] if a != "--map-speakers"]
+    if len(args) != 2:
+        sys.exit("usage: score.py [--map-speakers] truth.json transcript.(json|vtt)")
+    truth = json.loads(Path(args[0]).read_text())
+    hyp = load_hyp(Path(args[1]))
+    if "--map-speakers" in sys.argv:
+        hyp = map_speakers(truth, hyp)
+    print(json.dumps(score(truth, hyp)))
 
 
 if __name__ == "__main__":

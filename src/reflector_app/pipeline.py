@@ -79,10 +79,10 @@ class LocalPipeline:
 
 
 def whisper_transcriber(
-    model: str, *, cpu_threads: int | None = None, model_cache: Path | None = None
+    model: str, *, cpu_threads: int | None = None, model_cache: Path | None = None, language: str = "en"
 ) -> WhisperTranscriber:
     """A Whisper transcriber for a model setting (``tiny.en``, ``base`` or a path); loads lazily."""
-    settings = WhisperSettings(model=model, model_cache=model_cache)
+    settings = WhisperSettings(model=model, model_cache=model_cache, language=language)
     if cpu_threads:
         settings = attrs.evolve(settings, cpu_threads=cpu_threads)
     return WhisperTranscriber(settings)

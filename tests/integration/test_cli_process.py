@@ -152,3 +152,13 @@ def test_inspect_prints_one_json_line_per_track_and_names_bad_ones(tmp_path: Pat
     assert all(r["offset"]["filename"] - r["offset"]["metadata"] == pytest.approx(0.209, abs=0.01) for r in rows)
     assert sum(len(r["gaps"]) for r in rows) == sum(len(t["muted"]) for t in truth["tracks"])
     assert str(missing) in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_language_auto_is_detected_and_exported_and_tiny_en_refuses_other_languages(tmp_path: Path) -> None:
+    done = reflector("process", VOICES / "one.mp4", "--language", "de", "--out", tmp_path / "de")
+    assert done.returncode == 2
+    assert "'tiny.en' is English-only: use --model base" in done.stderr and done.stderr.count("\n") == 1
+    done = reflector("process", VOICES / "one.mp4", "--model", "base", "--language", "auto", "--out", tmp_path / "a")
+    assert done.returncode == 0, done.stderr
+    assert json.loads((tmp_path / "a" / "transcript.json").read_text())["language"] == "en"
+    assert (tmp_path / "a" / "transcript.vtt").read_text().startswith("WEBVTT\nLanguage: en\n\n")

@@ -145,3 +145,14 @@ def test_parsers_only_raise_caption_errors(doc: str) -> None:
             parse(doc)
         except CaptionParseError:
             pass
+
+
+def test_the_language_is_a_webvtt_header_and_a_json_field() -> None:
+    words = [Word("Hallo", 0.0, 0.5, 0), Word("zusammen", 0.5, 1.0, 0)]
+    people = [Participant(0, name="Speaker 1")]
+    vtt = webvtt.render(merge_turns(words), people, language="de")
+    assert vtt.startswith("WEBVTT\nLanguage: de\n\n")
+    assert [c.text for c in webvtt.parse(vtt)] == ["Hallo zusammen"]
+    assert webvtt.render(merge_turns(words), people).startswith("WEBVTT\n\n")
+    assert json.loads(json_export.render(words, people, language="de"))["language"] == "de"
+    assert json.loads(json_export.render(words, people))["language"] is None

@@ -19,6 +19,7 @@ from attrs import field, frozen
 from faster_whisper import WhisperModel
 
 from reflector_adapters.asr.guards import GuardSettings, SegmentStats, rejects_segment, repeated_ngrams
+from reflector_adapters.asr.language import AUTO, check_language, check_model_language
 from reflector_adapters.asr.models import DEFAULT_MODEL, ResolvedModel, resolve_model
 from reflector_adapters.asr.speech import SpeechSettings, frame_rms_db, sound_edges, speech_regions
 from reflector_adapters.asr.windows import Window, WindowPacker
@@ -45,6 +46,8 @@ class WhisperSettings:
     cpu_threads: int = field(factory=_default_threads)
     compute_type: str = "int8"
     language: str = "en"
+    """``auto`` (detected once per transcriber run from the first window, then kept) or an ISO
+    639-1 code; anything but ``en`` needs a multilingual model (``language.py``)."""
     beam_size: int = 1
     """Greedy decoding: on VAD-cut clean speech beam 5 bought no accuracy and cost time."""
     temperatures: tuple[float, ...] = (0.0,)
@@ -69,6 +72,8 @@ class WhisperTranscriber:
         self.settings = settings or WhisperSettings()
         self._resolved: ResolvedModel | None = None
         self._model: WhisperModel | None = None
+        self.language: str | None = None
+        """The language being transcribed: the setting's, or what ``auto`` detected (None until then)."""
 
     @property
     def model(self) -> WhisperModel:
@@ -84,12 +89,26 @@ class WhisperTranscriber:
                 num_workers=1,
                 local_files_only=True,
             )
+            check_model_language(
+                self._language_setting, model_name=resolved.name, multilingual=self._model.model.is_multilingual
+            )
         return self._model
 
     def resolve(self) -> ResolvedModel:
+        """The model's files, and the language setting checked against it (``ConfigurationError``)."""
         if self._resolved is None:
-            self._resolved = resolve_model(self.settings.model, cache_dir=self.settings.model_cache)
+            resolved = resolve_model(self.settings.model, cache_dir=self.settings.model_cache)
+            self._language_setting = check_language(self.settings.language)
+            check_model_language(self._language_setting, model_name=resolved.name)
+            self._resolved = resolved
+            self.language = None if self._language_setting == AUTO else self._language_setting
         return self._resolved
+
+    def reset_language(self) -> None:
+        """Forget a detected language: the next recording detects its own (``auto`` only)."""
+        self.resolve()
+        if self._language_setting == AUTO:
+            self.language = None
 
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
         return self.transcribe_speakers(SpeakerChunk(speaker, c) for c in chunks)
@@ -124,9 +143,10 @@ class WhisperTranscriber:
 
     def _decode(self, window: Window, speaker: int) -> list[Word]:
         s = self.settings
-        segments, _info = self.model.transcribe(
+        model = self.model  # loads the model and settles the language setting first
+        segments, info = model.transcribe(
             window.audio,
-            language=s.language,
+            language=self.language,  # None (auto, not yet detected): Whisper detects it on this window
             beam_size=s.beam_size,
             temperature=list(s.temperatures),
             compression_ratio_threshold=s.guards.compression_ratio,
@@ -137,6 +157,10 @@ class WhisperTranscriber:
             without_timestamps=s.without_timestamps,
             vad_filter=False,  # already applied, with our own settings, before packing
         )
+        if self.language is None:
+            # One language per recording: the first window with speech decides, the rest follow it.
+            self.language = info.language
+            log.info("detected language %s (p=%.2f)", info.language, info.language_probability)
         levels = frame_rms_db(window.audio)
         raw: list[RawWord] = []
         for seg in segments:

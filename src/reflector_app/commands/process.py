@@ -63,6 +63,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a single mixed file has exactly N speakers (default: estimated)",
     )
     parser.add_argument(
+        "--language",
+        default="en",
+        help="en (default), another ISO 639-1 code, or auto (detected; both need --model base)",
+    )
+    parser.add_argument(
         "--no-diarization", action="store_true", help="a single mixed file is one speaker (skip diarization)"
     )
     parser.set_defaults(handler=run)
@@ -132,14 +137,14 @@ class Progress:
             self._bar = None
 
 
-def write_outputs(result: PipelineResult, out: Path) -> None:
+def write_outputs(result: PipelineResult, out: Path, *, language: str | None = None) -> None:
     words, participants = list(result.words), list(result.participants)
     turns = result.turns
     rendered = {
         "transcript.json": json_export.render(
-            words, participants, duration=result.duration, failed_tracks=result.failed_tracks
+            words, participants, duration=result.duration, failed_tracks=result.failed_tracks, language=language
         ),
-        "transcript.vtt": webvtt.render(turns, participants),
+        "transcript.vtt": webvtt.render(turns, participants, language=language),
         "transcript.srt": srt.render(turns, participants),
         "transcript.txt": text.render(turns, participants),
     }
@@ -177,7 +182,9 @@ def run(args: argparse.Namespace) -> int:
     quiet_logging()
     try:
         names = load_participants(args.participants) if args.participants else {}
-        transcriber = whisper_transcriber(args.model, cpu_threads=args.threads, model_cache=args.model_cache)
+        transcriber = whisper_transcriber(
+            args.model, cpu_threads=args.threads, model_cache=args.model_cache, language=args.language
+        )
         transcriber.resolve()  # a bad model setting fails now, before any track is read
         audio = PyAVAudioEngine()
         diarizer = None
@@ -222,7 +229,7 @@ def run(args: argparse.Namespace) -> int:
         _error(f"{skipped.track}: skipped, {skipped.reason}")
     if result.failed_tracks and len(result.failed_tracks) == len(result.participants):
         return 1  # nothing was transcribed: no transcript is better than an empty one
-    write_outputs(result, args.out)
+    write_outputs(result, args.out, language=transcriber.language)
     if result.mixdown_error is not None:
         _error(f"audio.mp3 not written: {result.mixdown_error}")
     if sys.stderr.isatty():

@@ -19,10 +19,12 @@ def to_dict(
     *,
     duration: float | None = None,
     failed_tracks: Sequence[TrackFailure] = (),
+    language: str | None = None,
 ) -> dict[str, Any]:
     turns: list[Turn] = merge_turns(words)
     return {
         "duration": None if duration is None else round(duration, 3),
+        "language": language,
         "participants": [
             {"speaker": p.speaker, "participant_id": p.participant_id, "name": p.name}
             for p in sorted(participants, key=lambda p: p.speaker)
@@ -46,10 +48,10 @@ def render(
     *,
     duration: float | None = None,
     failed_tracks: Sequence[TrackFailure] = (),
+    language: str | None = None,
 ) -> str:
-    return _json.dumps(
-        to_dict(words, participants, duration=duration, failed_tracks=failed_tracks), ensure_ascii=False, indent=1
-    )
+    data = to_dict(words, participants, duration=duration, failed_tracks=failed_tracks, language=language)
+    return _json.dumps(data, ensure_ascii=False, indent=1)
 
 
 def _number(value: object, what: str) -> float:

@@ -18,8 +18,9 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_cues(cues: Sequence[Cue]) -> str:
-    out = ["WEBVTT", ""]
+def render_cues(cues: Sequence[Cue], *, language: str | None = None) -> str:
+    # A "Language:" line in the header block: players read it, and parse() skips the header.
+    out = ["WEBVTT", *([f"Language: {language}"] if language else []), ""]
     for c in cues:
         out.append(f"{format_timestamp(c.start)} --> {format_timestamp(c.end)}")
         out.append(f"<v {_escape(c.speaker)}>{_escape(c.text)}")
@@ -27,8 +28,8 @@ def render_cues(cues: Sequence[Cue]) -> str:
     return "\n".join(out)
 
 
-def render(turns: Sequence[Turn], participants: Sequence[Participant]) -> str:
-    return render_cues(cues_from_turns(turns, participants))
+def render(turns: Sequence[Turn], participants: Sequence[Participant], *, language: str | None = None) -> str:
+    return render_cues(cues_from_turns(turns, participants), language=language)
 
 
 def parse(text: str) -> list[Cue]:
