@@ -29,6 +29,7 @@ from reflector_adapters.whereby.client import WherebyClient, WherebySettings
 from reflector_adapters.whereby.webhooks import WherebyWebhooks
 from reflector_app.container import Container, HealthCheck
 from reflector_app.locks import locks_for
+from reflector_app.notes import notes_writers
 from reflector_app.ratelimit import rate_limiter_for
 from reflector_app.settings import Settings, StorageBackend
 from reflector_core.model import Platform
@@ -181,6 +182,7 @@ async def build_container(
         notifications=notifications,
         pipeline=pipeline,
         webhook_sender=sender,
+        notes_writers=notes_writers(settings),
         workdir=Path(settings.storage_dir).parent / "work",
         health_checks=checks,
         locks=locks_for(redis_client),

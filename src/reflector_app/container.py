@@ -8,7 +8,7 @@ Tests build one from in-memory fakes.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 
 from attrs import define, field
@@ -20,6 +20,7 @@ from reflector_core.model import Platform
 from reflector_core.ports import (
     Clock,
     JobQueue,
+    NotesWriter,
     ObjectStorage,
     ParticipantDirectory,
     Pipeline,
@@ -65,6 +66,8 @@ class Container:
     workdir: Path = Path("./var/work")
     webhook_sender: WebhookSender | None = None
     """Outbound webhooks to rooms' URLs (SSRF-guarded)."""
+    notes_writers: Sequence[NotesWriter] = ()
+    """Tried in order for meeting notes: the LLM when configured, then the offline extractive writer."""
     health_checks: HealthChecks = field(factory=dict)
     """Named readiness checks for ``GET /ready`` (database, queue, storage)."""
     locks: Locks = field(factory=LocalLocks)

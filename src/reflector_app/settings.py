@@ -103,6 +103,18 @@ class Settings:
     whisper_threads: int = 2
     model_cache_dir: Path = Path("~/.cache/reflector/models")
 
+    # --- meeting notes (docs/notes.md)
+    notes_enabled: bool = True
+    """Write notes after each transcript; off: transcripts only (``POST …/notes`` still works on demand)."""
+    llm_url: str | None = None
+    """An OpenAI-compatible API base (``http://localhost:11434/v1``); unset: offline extractive notes only."""
+    llm_model: str | None = None
+    llm_api_key: str | None = _secret()
+    llm_context_tokens: int = 8192
+    """The model's context window; transcripts longer than it are split into topic chunks, never truncated."""
+    llm_timeout_seconds: int = 120
+    """Per request; a timeout is retried with backoff like a 429."""
+
     # --- schedule
     daily_poll_seconds: int = 60
     daily_poll_lookback_hours: int = 48
@@ -221,6 +233,8 @@ def _check(s: Settings) -> list[str]:
         "webhook_tolerance_seconds",
         "sqs_visibility_timeout",
         "worker_heartbeat_seconds",
+        "llm_context_tokens",
+        "llm_timeout_seconds",
     ):
         if getattr(s, name) <= 0:
             problems.append(f"{env_name(name)}: must be positive")
@@ -235,6 +249,8 @@ def _check(s: Settings) -> list[str]:
         problems.append(f"{env_name('daily_webhook_secret')}: required when {env_name('daily_api_key')} is set")
     if s.whereby_api_key and not s.whereby_webhook_secret:
         problems.append(f"{env_name('whereby_webhook_secret')}: required when {env_name('whereby_api_key')} is set")
+    if s.llm_url and not s.llm_model:
+        problems.append(f"{env_name('llm_model')}: required when {env_name('llm_url')} is set")
     if s.daily_api_key:
         for name in ("daily_bucket_region", "daily_bucket_role_arn"):
             if not getattr(s, name):

@@ -263,3 +263,12 @@ class UnsafeWebhookTargetError(InvalidInputError):
         super().__init__(f"refusing webhook target {url}: {reason}")
         self.url = url
         self.reason = reason
+
+
+class NotesError(ReflectorError):
+    """A notes writer could not produce notes (LLM unreachable, rate-limited past its retries, bad output)."""
+
+    def __init__(self, method: str, reason: str) -> None:
+        super().__init__(f"notes by {method} failed: {reason}")
+        self.method = method
+        self.reason = reason

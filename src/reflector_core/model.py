@@ -370,3 +370,105 @@ class PipelineOutput:
     mp3: Path | None
     waveform: Waveform | None
     failed: tuple[TrackFailure, ...] = ()
+
+
+@frozen
+class Utterance:
+    """One speaker turn as a notes writer reads it: who (display label), when, what was said."""
+
+    speaker: str
+    start: float
+    end: float
+    text: str
+
+
+# --- meeting notes ---------------------------------------------------------------------------------
+
+
+class NotesStatus(enum.StrEnum):
+    """Where a transcript's meeting notes are; independent of the transcript's own status."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+@frozen
+class Topic:
+    """One stretch of the meeting about one thing, with its title and summary (timeline seconds)."""
+
+    title: str
+    summary: str
+    start: float
+    end: float
+
+
+@frozen
+class ActionItem:
+    """Something someone will do; ``speaker`` is who owns it when the meeting said so."""
+
+    text: str
+    speaker: str | None
+    start: float
+
+
+@frozen
+class MeetingNotes:
+    title: str
+    short_summary: str
+    long_summary: str
+    topics: tuple[Topic, ...] = ()
+    action_items: tuple[ActionItem, ...] = ()
+    method: str = "extractive"
+    """``extractive`` (the offline default: sentences of the meeting itself) or ``llm:<model>``."""
+
+
+@frozen
+class NotesEdits:
+    """What a user changed by hand; ``None`` = not edited. Laid over whatever was generated."""
+
+    title: str | None = None
+    short_summary: str | None = None
+    long_summary: str | None = None
+    action_items: tuple[ActionItem, ...] | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == NotesEdits()
+
+    def apply(self, notes: MeetingNotes) -> MeetingNotes:
+        return attrs.evolve(
+            notes,
+            title=notes.title if self.title is None else self.title,
+            short_summary=notes.short_summary if self.short_summary is None else self.short_summary,
+            long_summary=notes.long_summary if self.long_summary is None else self.long_summary,
+            action_items=notes.action_items if self.action_items is None else self.action_items,
+        )
+
+    def merged(self, newer: NotesEdits) -> NotesEdits:
+        """``newer``'s edits over these (a second PATCH changes only what it names)."""
+        return NotesEdits(
+            title=self.title if newer.title is None else newer.title,
+            short_summary=self.short_summary if newer.short_summary is None else newer.short_summary,
+            long_summary=self.long_summary if newer.long_summary is None else newer.long_summary,
+            action_items=self.action_items if newer.action_items is None else newer.action_items,
+        )
+
+
+@frozen
+class TranscriptNotes:
+    """The notes stored with one transcript: what was generated, the user's edits, and how the stage went."""
+
+    transcript_id: str
+    status: NotesStatus = NotesStatus.PENDING
+    generated: MeetingNotes | None = None
+    edits: NotesEdits = NotesEdits()
+    error: str | None = None
+    """Why the last generation failed, or why a fallback writer was used (the LLM's error)."""
+    updated_at: datetime | None = field(default=None, converter=_utc, eq=False)
+
+    @property
+    def notes(self) -> MeetingNotes | None:
+        """What a reader sees: the generated notes with the user's edits applied."""
+        return None if self.generated is None else self.edits.apply(self.generated)

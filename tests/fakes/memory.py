@@ -60,6 +60,7 @@ from reflector_core.model import (
     RecordingState,
     Room,
     Transcript,
+    TranscriptNotes,
     TranscriptStatus,
     WebhookDelivery,
     allowed_sources,
@@ -120,6 +121,7 @@ class MemoryStore:
     meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
     recording_created: dict[str, datetime] = attrs.Factory(dict)
     users: dict[str, User] = attrs.Factory(dict)
+    notes: dict[str, TranscriptNotes] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -414,6 +416,7 @@ class MemoryTranscripts:
         return self._finished_before(before)[:limit]
 
     async def delete(self, transcript_id: str) -> bool:
+        self.s.notes.pop(transcript_id, None)  # as the table's ON DELETE CASCADE
         if self.s.transcripts.pop(transcript_id, None) is None:
             return False
         # As the SQL foreign key does (ON DELETE CASCADE): the delivery history goes with the transcript.
@@ -612,6 +615,19 @@ class MemoryUsers:
         return self.s.users.get(username)
 
 
+class MemoryNotes:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def get(self, transcript_id: str) -> TranscriptNotes | None:
+        return self.s.notes.get(transcript_id)
+
+    async def save(self, notes: TranscriptNotes) -> None:
+        if notes.transcript_id not in self.s.transcripts:
+            raise NotFoundError("transcript", notes.transcript_id)
+        self.s.notes[notes.transcript_id] = notes
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -628,6 +644,7 @@ class MemoryUnitOfWork:
         self.webhook_deliveries: ports.WebhookDeliveryRepository = MemoryWebhookDeliveries(store)
         self.meeting_recordings: ports.MeetingRecordingRepository = MemoryMeetingRecordings(store)
         self.users: ports.UserRepository = MemoryUsers(store)
+        self.notes: ports.NotesRepository = MemoryNotes(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -57,6 +58,53 @@ def test_the_example_meeting_gives_all_six_outputs_with_names_and_times(tmp_path
     wave = json.loads((out / "waveform.json").read_text())
     assert wave["duration"] == pytest.approx(truth["duration"], abs=0.5) and max(wave["peaks"]) > 0
     assert (out / "audio.mp3").read_bytes()[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
+
+    # Meeting notes: offline, labelled, in transcript.json (the interface other tools read) and notes.md.
+    notes = doc["notes"]
+    assert set(notes) == {"title", "short_summary", "long_summary", "topics", "action_items", "method"}
+    assert notes["method"] == "extractive" and notes["title"] and notes["topics"]
+    assert set(notes["topics"][0]) == {"title", "summary", "start", "end"}
+    assert all(set(a) == {"text", "speaker", "start"} for a in notes["action_items"])
+    md = (out / "notes.md").read_text()
+    assert md.startswith(f"# {notes['title']}") and "Extractive notes" in md
+
+
+def test_notes_are_rewritten_for_a_folder_and_a_dead_llm_falls_back(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    words = [
+        {"text": w, "start": i * 0.5, "end": i * 0.5 + 0.4, "speaker": i // 8}
+        for i, w in enumerate(
+            [
+                "I",
+                "will",
+                "send",
+                "the",
+                "budget",
+                "numbers",
+                "by",
+                "Friday.",
+                "Can",
+                "you",
+                "book",
+                "the",
+                "room",
+                "for",
+                "Monday?",
+            ]
+        )
+    ]
+    (out / "transcript.json").write_text(json.dumps({"duration": 9.0, "participants": [], "words": words}))
+    env = {**os.environ, "REFLECTOR_LLM_URL": "http://127.0.0.1:9/v1", "REFLECTOR_LLM_MODEL": "m"}
+    cmd = [sys.executable, "-m", "reflector_app.cli", "notes", str(out)]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    notes = json.loads((out / "transcript.json").read_text())["notes"]
+    assert notes["method"] == "extractive"  # the LLM port is closed: the offline writer answered
+    # A commitment is its speaker's; a request nobody answered has no known owner.
+    assert [a["speaker"] for a in notes["action_items"]] == ["Speaker 0", None]
+    assert (out / "notes.md").is_file()
+    assert "connection failed" in done.stderr or done.stderr == ""
 
 
 def test_bad_files_are_named_on_one_line_each_and_the_rest_is_transcribed(tmp_path: Path) -> None:

@@ -250,3 +250,16 @@ app_user = Table(
     Column("password_hash", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )
+
+transcript_notes = Table(
+    "transcript_notes",
+    metadata,
+    # One row per transcript; it goes with the transcript (retention, deletion).
+    Column("transcript_id", ID, ForeignKey("transcript.id", ondelete="CASCADE"), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("generated", json_type()),
+    Column("edits", json_type(), nullable=False),
+    Column("error", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
+)

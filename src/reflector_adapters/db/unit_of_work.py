@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from reflector_adapters.db.meeting_recordings import SqlMeetingRecordings
+from reflector_adapters.db.notes import SqlNotes
 from reflector_adapters.db.repositories import (
     SqlApiKeys,
     SqlConsents,
@@ -29,6 +30,7 @@ from reflector_core.ports import (
     DeletedObjectRepository,
     MeetingRecordingRepository,
     MeetingRepository,
+    NotesRepository,
     ParticipantSessionRepository,
     PollCursorRepository,
     RecordingRepository,
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
     api_keys: ApiKeyRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
+    notes: NotesRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -90,6 +93,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeys(conn)
         self.meeting_recordings = SqlMeetingRecordings(conn)
         self.users = SqlUsers(conn)
+        self.notes = SqlNotes(conn)
         return self
 
     async def __aexit__(

@@ -10,8 +10,15 @@ Register = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], Non
 
 def registry() -> list[Register]:
     """Every sub-command, in the order ``--help`` lists them."""
-    from reflector_app.commands import apikey, db, inspect, process, service, user
+    from reflector_app.commands import apikey, db, inspect, notes, process, service, user
 
-    registers: list[Register] = [process.register, inspect.register, service.register, db.register, apikey.register]
+    registers: list[Register] = [
+        process.register,
+        notes.register,
+        inspect.register,
+        service.register,
+        db.register,
+        apikey.register,
+    ]
     registers.append(user.register)
     return registers

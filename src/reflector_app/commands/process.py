@@ -3,8 +3,9 @@
 Daily raw-track files (named as Daily names them: ``{rec_ms}-{participant}-cam-audio-{track_ms}``)
 give one speaker per file; a single file with any other name (a Whereby or Daily cloud MP4, an
 upload) is a mixed recording: its speakers are found by diarization (``Speaker 1..N``; ``--speakers N``
-when the count is known, ``--no-diarization`` for one speaker). Writes ``transcript.json``, ``.vtt``, ``.srt``, ``.txt``, ``audio.mp3``
-and ``waveform.json`` into ``--out``.
+when the count is known, ``--no-diarization`` for one speaker). Writes ``transcript.json``, ``.vtt``, ``.srt``, ``.txt``, ``audio.mp3``,
+``waveform.json`` and ``notes.md`` into ``--out`` (``transcript.json`` also holds the notes; offline
+extractive notes unless ``REFLECTOR_LLM_URL`` names an LLM, see ``reflector notes``).
 
 ``--participants FILE`` names the speakers: a JSON object mapping each Daily participant id to a
 display name, e.g. ``{"5bc8fbbc-bde5-4099-8164-d8399f76a1b2": "Alice"}``.
@@ -35,7 +36,15 @@ from reflector_core.usecases.process_multitrack import (
     process_single_file,
 )
 
-OUTPUTS = ("transcript.json", "transcript.vtt", "transcript.srt", "transcript.txt", "audio.mp3", "waveform.json")
+OUTPUTS = (
+    "transcript.json",
+    "transcript.vtt",
+    "transcript.srt",
+    "transcript.txt",
+    "audio.mp3",
+    "waveform.json",
+    "notes.md",
+)
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -70,6 +79,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--no-diarization", action="store_true", help="a single mixed file is one speaker (skip diarization)"
     )
+    parser.add_argument("--no-notes", action="store_true", help="skip the meeting notes (notes.md)")
     parser.set_defaults(handler=run)
 
 
@@ -166,6 +176,18 @@ def _names(mapping: dict[str, str]) -> Any:
     return lookup
 
 
+def _write_notes(out: Path) -> None:
+    """Notes never fail the command: the transcript is written already; a problem is reported on stderr."""
+    from reflector_app.commands.notes import llm_settings, notes_for_folder, writers_for
+
+    try:
+        _, problem = notes_for_folder(out, writers_for(llm_settings(), offline=False))
+    except ReflectorError as exc:
+        problem = str(exc)
+    if problem:
+        _error(f"notes.md not written: {problem}")
+
+
 def quiet_logging() -> None:
     """A command-line run prints only errors (and a progress bar on a terminal), unless a level is asked for."""
     if "REFLECTOR_LOG_LEVEL" not in os.environ:
@@ -230,6 +252,8 @@ def run(args: argparse.Namespace) -> int:
     if result.failed_tracks and len(result.failed_tracks) == len(result.participants):
         return 1  # nothing was transcribed: no transcript is better than an empty one
     write_outputs(result, args.out, language=transcriber.language)
+    if not args.no_notes:
+        _write_notes(args.out)
     if result.mixdown_error is not None:
         _error(f"audio.mp3 not written: {result.mixdown_error}")
     if sys.stderr.isatty():

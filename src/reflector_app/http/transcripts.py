@@ -60,7 +60,12 @@ async def get_one(
 
 async def _export(transcript_id: str, fmt: ExportFormat, unit_of_work: UnitOfWorkFactory, user: str) -> Response[str]:
     transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
-    body = render_export(transcript, fmt)
+    notes = None
+    if fmt is ExportFormat.JSON:
+        async with unit_of_work() as uow:
+            stored = await uow.notes.get(transcript_id)
+        notes = stored.notes if stored else None
+    body = render_export(transcript, fmt, notes=notes)
     return Response(
         body,
         media_type=MEDIA_TYPES[fmt],

@@ -42,6 +42,7 @@ from reflector_core.usecases.maintenance import (
     reconcile_presence,
     requeue_stuck,
 )
+from reflector_core.usecases.notes import WriteNotes, write_notes
 from reflector_core.usecases.outbound import (
     AnnounceTranscript,
     DeliverWebhook,
@@ -103,6 +104,7 @@ def _process(c: Container) -> Handler[ProcessRecording]:
     if c.pipeline is None:
         raise RuntimeError("this worker has no transcription pipeline configured")
     pipeline, delete_raw_after = c.pipeline, c.settings.raw_tracks_retention_days == 0
+    notes_enabled = c.settings.notes_enabled
 
     async def run(job: ProcessRecording) -> None:
         def progress(stage: str, done: float, total: float) -> None:
@@ -123,7 +125,26 @@ def _process(c: Container) -> Handler[ProcessRecording]:
             progress=progress,
         )
         log.info("transcript %s: %s (%s)", job.transcript_id, outcome.status, outcome.detail)
-        if outcome.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED):
+        if outcome.status is TranscriptStatus.DONE and notes_enabled:
+            # The transcript is done now; the webhook waits for the notes job, which no writer can fail.
+            await c.queue.enqueue(WriteNotes(job.transcript_id, announce=True))
+        elif outcome.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED):
+            await c.queue.enqueue(AnnounceTranscript(job.transcript_id))
+
+    return run
+
+
+def _notes(c: Container) -> Handler[WriteNotes]:
+    writers = c.notes_writers
+
+    async def run(job: WriteNotes) -> None:
+        stored = await write_notes(
+            job.transcript_id, unit_of_work=c.unit_of_work, writers=writers, clock=c.clock, keep_edits=job.keep_edits
+        )
+        log.info(
+            "transcript %s: notes %s%s", job.transcript_id, stored.status, f" ({stored.error})" if stored.error else ""
+        )
+        if job.announce:
             await c.queue.enqueue(AnnounceTranscript(job.transcript_id))
 
     return run
@@ -301,6 +322,8 @@ def _with_daily(seconds: Callable[[Settings], int]) -> Callable[[Settings], int 
 JOBS: tuple[JobSpec[Any], ...] = (
     JobSpec(HandlePlatformEvent, _handle_event),
     JobSpec(ProcessRecording, _process, time_limit=60 * MINUTE_MS),
+    # An LLM may be slow; its own timeouts and retries are bounded well inside this limit.
+    JobSpec(WriteNotes, _notes, time_limit=30 * MINUTE_MS),
     JobSpec(PollDailyRecordings, _poll_daily, every=_with_daily(lambda s: s.daily_poll_seconds)),
     # The actor long-polls for sqs_poll_seconds; back to back keeps latency low without a busy loop.
     JobSpec(

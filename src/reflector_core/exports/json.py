@@ -1,4 +1,4 @@
-"""The JSON transcript: every word with start, end and speaker, plus who each speaker is."""
+"""The JSON transcript: every word with start, end and speaker, plus who each speaker is (and the notes, when written)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from reflector_core.errors import CaptionParseError, WordError
+from reflector_core.exports import notes as notes_export
 from reflector_core.exports.cues import cues_from_turns
-from reflector_core.model import Participant, TrackFailure, Word
+from reflector_core.model import MeetingNotes, Participant, TrackFailure, Word
 from reflector_core.turns import Turn, merge_turns
 
 
@@ -20,9 +21,10 @@ def to_dict(
     duration: float | None = None,
     failed_tracks: Sequence[TrackFailure] = (),
     language: str | None = None,
+    notes: MeetingNotes | None = None,
 ) -> dict[str, Any]:
     turns: list[Turn] = merge_turns(words)
-    return {
+    body: dict[str, Any] = {
         "duration": None if duration is None else round(duration, 3),
         "language": language,
         "participants": [
@@ -40,6 +42,9 @@ def to_dict(
         ],
         "failed_tracks": [{"track": f.track, "reason": f.reason} for f in failed_tracks],
     }
+    if notes is not None:
+        body["notes"] = notes_export.to_dict(notes)
+    return body
 
 
 def render(
@@ -49,8 +54,9 @@ def render(
     duration: float | None = None,
     failed_tracks: Sequence[TrackFailure] = (),
     language: str | None = None,
+    notes: MeetingNotes | None = None,
 ) -> str:
-    data = to_dict(words, participants, duration=duration, failed_tracks=failed_tracks, language=language)
+    data = to_dict(words, participants, duration=duration, failed_tracks=failed_tracks, language=language, notes=notes)
     return _json.dumps(data, ensure_ascii=False, indent=1)
 
 

@@ -14,11 +14,13 @@ from reflector_core.model import (
     PlatformParticipant,
     SourceFile,
     TranscriptFilter,
+    Utterance,
     Waveform,
 )
 from reflector_core.ports.accounts import PasswordHasher
 from reflector_core.ports.diarization import DiarizationSession, Diarizer
 from reflector_core.ports.media import AudioEngine, Pipeline, ProgressCallback, Transcriber
+from reflector_core.ports.notes import NotesWriter
 from reflector_core.ports.outbound import WebhookSender
 from reflector_core.ports.persistence import (
     ApiKeyRepository,
@@ -26,6 +28,7 @@ from reflector_core.ports.persistence import (
     DeletedObjectRepository,
     MeetingRecordingRepository,
     MeetingRepository,
+    NotesRepository,
     ParticipantSessionRepository,
     PollCursorRepository,
     RecordingRepository,
@@ -59,6 +62,8 @@ __all__ = [
     "MeetingRecordingRepository",
     "MeetingRepository",
     "MixInput",
+    "NotesRepository",
+    "NotesWriter",
     "Notification",
     "ObjectInfo",
     "ObjectStorage",
@@ -82,6 +87,7 @@ __all__ = [
     "TranscriptRepository",
     "UnitOfWork",
     "UserRepository",
+    "Utterance",
     "VideoPlatform",
     "Waveform",
     "WebhookDeliveryRepository",

@@ -22,6 +22,7 @@ from reflector_core.model import (
     Room,
     Transcript,
     TranscriptFilter,
+    TranscriptNotes,
     TranscriptStatus,
     WebhookDelivery,
 )
@@ -294,6 +295,16 @@ class UserRepository(Protocol):
     async def get(self, username: str) -> User | None: ...
 
 
+class NotesRepository(Protocol):
+    """The meeting notes of each transcript (one row each, deleted with the transcript)."""
+
+    async def get(self, transcript_id: str) -> TranscriptNotes | None: ...
+
+    async def save(self, notes: TranscriptNotes) -> None:
+        """Insert or replace; ``NotFoundError`` when the transcript does not exist."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: ``async with uow: ...; await uow.commit()``."""
 
@@ -310,6 +321,7 @@ class UnitOfWork(Protocol):
     webhook_deliveries: WebhookDeliveryRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
+    notes: NotesRepository
 
     async def __aenter__(self) -> Self: ...
 

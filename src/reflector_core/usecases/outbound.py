@@ -24,12 +24,14 @@ from attrs import field, frozen
 
 from reflector_core.errors import NotFoundError, UnsafeWebhookTargetError, WebhookDeliveryError
 from reflector_core.exports import text, webvtt
+from reflector_core.exports.notes import notes_dict
 from reflector_core.jobs import Job
 from reflector_core.model import (
     DeliveryAttempt,
     DeliveryState,
     Room,
     Transcript,
+    TranscriptNotes,
     TranscriptStatus,
     WebhookDelivery,
 )
@@ -123,7 +125,13 @@ def event_id_for(transcript: Transcript, event: str) -> str:
 
 
 def build_event(
-    transcript: Transcript, room: Room, *, event_id: str, meeting_id: str | None, created_at: datetime
+    transcript: Transcript,
+    room: Room,
+    *,
+    event_id: str,
+    meeting_id: str | None,
+    created_at: datetime,
+    notes: TranscriptNotes | None = None,
 ) -> str:
     """The event body: compact JSON, keys in a fixed order (what is signed is exactly what is sent)."""
     done = transcript.status is TranscriptStatus.DONE
@@ -147,6 +155,7 @@ def build_event(
             "text": text.render(turns, transcript.participants) if done else None,
             "error": transcript.error,
             "failed_tracks": [{"track": f.track, "reason": f.reason} for f in transcript.failed_tracks],
+            "notes": notes_dict(notes) if done else None,
         },
         "room": {"id": room.id, "name": room.name},
     }
@@ -172,6 +181,7 @@ async def announce_transcript(
         room = await uow.rooms.get(meeting.room_name) if meeting and meeting.room_name else None
         if room is None or not room.webhook_url:
             return None
+        notes = await uow.notes.get(transcript_id)
         event = TRANSCRIPT_COMPLETED if transcript.status is TranscriptStatus.DONE else TRANSCRIPT_FAILED
         event_id = event_id_for(transcript, event)
         delivery = WebhookDelivery(
@@ -181,7 +191,12 @@ async def announce_transcript(
             room_name=room.name,
             url=room.webhook_url,
             body=build_event(
-                transcript, room, event_id=event_id, meeting_id=meeting.id if meeting else None, created_at=now
+                transcript,
+                room,
+                event_id=event_id,
+                meeting_id=meeting.id if meeting else None,
+                created_at=now,
+                notes=notes,
             ),
             created_at=now,
             # Not "now": the job enqueued below sends it; the sweep only steps in if that job was lost.

@@ -10,7 +10,7 @@ import attrs
 from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError
 from reflector_core.exports import json, srt, text, webvtt
 from reflector_core.exports.cues import clean_text
-from reflector_core.model import Participant, Transcript, TranscriptStatus
+from reflector_core.model import MeetingNotes, Participant, Transcript, TranscriptStatus
 from reflector_core.ports import JobQueue, UnitOfWork
 from reflector_core.turns import merge_turns
 from reflector_core.usecases.access import transcript_of
@@ -39,7 +39,7 @@ def _require_done(transcript: Transcript, what: str) -> None:
         raise ConflictError(f"transcript {transcript.id} is {transcript.status.value}: {what} once it is done")
 
 
-def render_export(transcript: Transcript, fmt: ExportFormat) -> str:
+def render_export(transcript: Transcript, fmt: ExportFormat, *, notes: MeetingNotes | None = None) -> str:
     """The transcript in ``fmt``; every format comes from the same words, so they agree."""
     _require_done(transcript, "exports exist")
     if fmt is ExportFormat.JSON:
@@ -48,6 +48,7 @@ def render_export(transcript: Transcript, fmt: ExportFormat) -> str:
             transcript.participants,
             duration=transcript.duration,
             failed_tracks=transcript.failed_tracks,
+            notes=notes,
         )
     turns = merge_turns(transcript.words)
     if fmt is ExportFormat.VTT:

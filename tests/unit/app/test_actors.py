@@ -22,7 +22,7 @@ WIRE_NAMES = {
     "handle_platform_event", "process_recording", "poll_daily_recordings", "poll_recording_notifications",
     "deactivate_finished_meetings", "requeue_stuck_transcripts", "apply_consent", "sweep_consent_cleanups",
     "apply_retention", "announce_transcript", "deliver_webhook", "retry_webhooks", "reconcile_presence",
-    "start_recording", "link_unlinked_recordings",
+    "start_recording", "link_unlinked_recordings", "write_notes",
 }  # fmt: skip
 
 EVERYTHING_CONFIGURED = {

@@ -1,0 +1,1 @@
+"""Notes writers: the offline extractive default and an OpenAI-compatible LLM client."""
