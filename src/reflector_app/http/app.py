@@ -35,7 +35,6 @@ from reflector_app.http.requests import BoundedJsonRequest
 from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
-from reflector_app.web.parts import web_parts
 
 SCHEMA_PATH = "/schema"
 
@@ -56,6 +55,9 @@ def create_app(
     ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
     options = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
+    # Imported here: the page modules import http.auth, which would otherwise import this module back.
+    from reflector_app.web.parts import web_parts
+
     pages = web_parts(container.settings, web)
     app = Litestar(
         route_handlers=[
