@@ -7,6 +7,7 @@ the words' times travel once, as JSON inside the page, and become ``<span>``s on
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
 from typing import Annotated, Any
 
@@ -20,7 +21,7 @@ from markupsafe import Markup
 
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
-from reflector_core.model import Participant, Transcript, TranscriptStatus
+from reflector_core.model import MeetingNotes, Participant, Transcript, TranscriptStatus
 from reflector_core.turns import Turn, merge_turns
 from reflector_core.usecases.access import owned_transcript
 from reflector_core.usecases.library import LibraryEntry, describe
@@ -85,7 +86,21 @@ def layout(transcript: Transcript) -> Layout:
     return found
 
 
-def reader_context(entry: LibraryEntry, viewer: str | None, *, base: str) -> dict[str, Any]:
+def topic_links(notes: MeetingNotes | None, turns: list[Turn]) -> list[dict[str, Any]]:
+    """The notes' topics for the side list: each links to the first turn at or after its start."""
+    if notes is None:
+        return []
+    starts = [t.start for t in turns]
+    links = []
+    for topic in notes.topics:
+        i = min(bisect_left(starts, topic.start - 0.01), max(0, len(starts) - 1))
+        links.append({"title": topic.title, "summary": topic.summary, "start": topic.start, "turn": i})
+    return links
+
+
+def reader_context(
+    entry: LibraryEntry, viewer: str | None, *, base: str, notes: MeetingNotes | None = None
+) -> dict[str, Any]:
     transcript = entry.transcript
     done = transcript.status is TranscriptStatus.DONE
     shape = layout(transcript) if done else Layout([], Markup("[]"))
@@ -101,6 +116,8 @@ def reader_context(entry: LibraryEntry, viewer: str | None, *, base: str) -> dic
         "clock": clock,
         "base": base,
         "audio": transcript.audio_location is not None and not transcript.audio_deleted,
+        "notes": notes,
+        "topics": topic_links(notes, shape.turns),
     }
 
 
@@ -110,7 +127,10 @@ async def reader_page(
 ) -> Template:
     transcript = await owned_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
     entry = await describe(transcript, unit_of_work=unit_of_work)
-    context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}")
+    async with unit_of_work() as uow:  # the owner was checked above
+        stored = await uow.notes.get(transcript_id)
+    notes = stored.notes if stored is not None else None
+    context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}", notes=notes)
     return Template(template_name="reader.html", context=context, media_type=HTML)
 
 

@@ -110,6 +110,16 @@ function setUp() {
     window.addEventListener("wheel", () => { lastUserScroll = Date.now(); }, { passive: true });
     window.addEventListener("touchmove", () => { lastUserScroll = Date.now(); }, { passive: true });
   }
+  const topics = document.getElementById("topics");
+  if (topics && audio) {
+    // Topics and action items seek the player (without JavaScript their links reload at ?t=).
+    topics.addEventListener("click", (event) => {
+      const link = event.target.closest("a[data-start]");
+      if (!link) return;
+      event.preventDefault();
+      seek(Number(link.dataset.start));
+    });
+  }
   if (audio) {
     audio.addEventListener("play", () => requestAnimationFrame(tick));
     audio.addEventListener("seeked", () => follow());
