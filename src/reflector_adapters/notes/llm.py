@@ -110,7 +110,8 @@ class LlmNotesWriter:
         return f"llm:{self.settings.model}"
 
     def _budget(self) -> int:
-        overhead = estimate_tokens(prompt("system.md") + prompt("chunk.md")) + 64
+        # The prompt around the turns, plus a previous topic's title (a few dozen tokens at most).
+        overhead = estimate_tokens(prompt("system.md") + prompt("chunk.md") + prompt("continuation.md")) + 128
         budget = self.settings.context_tokens - self.settings.max_output_tokens - overhead
         if budget < 200:
             raise NotesError(self.method, f"a context of {self.settings.context_tokens} tokens leaves no room for text")
@@ -128,25 +129,40 @@ class LlmNotesWriter:
             topics: list[tuple[int, str, str]] = []
             actions: list[ActionItem] = []
             for part, (lo, hi) in enumerate(chunks, start=1):
-                found, items_found = await self._chunk(client, items, lo, hi, part, len(chunks))
+                previous = topics[-1] if topics else None
+                found, items_found, continues = await self._chunk(client, items, lo, hi, part, len(chunks), previous)
+                if continues and previous is not None:
+                    # A chunk edge is not a topic change: the part's first topic is the rest of the last one.
+                    _, _, rest = found.pop(0)
+                    topics[-1] = (previous[0], previous[1], f"{previous[2]} {rest}".strip())
                 topics += found
                 actions += items_found
             shaped = self._topics(items, topics, duration)
-            summary = await self._meeting(client, shaped)
+            meeting = await self._meeting(client, shaped)
         return MeetingNotes(
-            title=summary["title"].strip(),
-            short_summary=summary["short_summary"].strip(),
-            long_summary=summary["long_summary"].strip(),
+            title=meeting["title"].strip(),
+            short_summary=meeting["short_summary"].strip(),
+            long_summary=meeting["long_summary"].strip(),
             topics=tuple(shaped),
             action_items=tuple(actions),
             method=self.method,
         )
 
     async def _chunk(
-        self, client: httpx.AsyncClient, items: Sequence[Utterance], lo: int, hi: int, part: int, parts: int
-    ) -> tuple[list[tuple[int, str, str]], list[ActionItem]]:
+        self,
+        client: httpx.AsyncClient,
+        items: Sequence[Utterance],
+        lo: int,
+        hi: int,
+        part: int,
+        parts: int,
+        previous: tuple[int, str, str] | None,
+    ) -> tuple[list[tuple[int, str, str]], list[ActionItem], bool]:
         text = "\n".join(turn_line(i, items[i]) for i in range(lo, hi))
-        user = prompt("chunk.md").format(part=part, parts=parts, first_turn=lo, last_turn=hi - 1, transcript=text)
+        carry = prompt("continuation.md").format(title=previous[1]) if previous else ""
+        user = prompt("chunk.md").format(
+            part=part, parts=parts, first_turn=lo, last_turn=hi - 1, transcript=text, previous=carry
+        )
 
         def check(data: dict[str, Any]) -> None:
             for t in data["topics"]:
@@ -173,7 +189,7 @@ class LlmNotesWriter:
             )
             for a in sorted(data["action_items"], key=lambda a: a["turn"])
         ]
-        return topics, actions
+        return topics, actions, bool(data.get("continues_previous")) and previous is not None
 
     def _topics(
         self, items: Sequence[Utterance], topics: Sequence[tuple[int, str, str]], duration: float | None

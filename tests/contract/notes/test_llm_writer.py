@@ -82,6 +82,30 @@ async def test_a_long_meeting_is_chunked_at_topics_and_nothing_is_left_out(good:
     assert len(notes.topics) == len(chunks) and notes.topics[-1].end == items[-1].end
 
 
+async def test_a_part_that_continues_the_previous_topic_is_stitched_to_it() -> None:
+    def respond(body: dict[str, Any]) -> Reply:
+        reply = chunk_answer(body)
+        if is_meeting_request(body):
+            return reply
+        data = json.loads(reply.content or "{}")
+        data["continues_previous"] = True  # every part carries on with the topic before it
+        return answer(data)
+
+    server = FakeLlm(respond).start()
+    items = [Utterance("Ann", i * 10.0, i * 10.0 + 8, f"Sentence number {i} about item {i}.") for i in range(200)]
+    try:
+        w, _ = writer(server, context_tokens=1500, max_output_tokens=256)
+        notes = await w.write(items, duration=None)
+    finally:
+        server.stop()
+    chunks = [r for r in server.requests if not is_meeting_request(r)]
+    assert len(chunks) > 2
+    assert 'The previous part of the meeting ended with the topic "Part from 0"' in chunks[1]["messages"][1]["content"]
+    assert [t.title for t in notes.topics] == ["Part from 0"]  # one topic across every part
+    assert notes.topics[0].end == items[-1].end
+    assert len(notes.action_items) == len(chunks)  # stitching topics loses no action item
+
+
 async def test_rate_limits_and_server_errors_are_retried_with_backoff() -> None:
     server = FakeLlm.scripted(
         [Reply(status=429, raw="{}", headers=(("Retry-After", "7"),)), Reply(status=503, raw="{}")], then=chunk_answer
