@@ -38,6 +38,11 @@ from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, 
 log = logging.getLogger(__name__)
 
 
+def work_root(settings: Settings) -> Path:
+    """Where workers keep one folder per transcript being processed (copies of its tracks)."""
+    return Path(settings.storage_dir).parent / "work"
+
+
 def bucket_config(settings: Settings, which: str) -> LocalBucketConfig | S3BucketConfig:
     b = settings.bucket(which)
     if settings.storage_backend is StorageBackend.LOCAL:
@@ -183,7 +188,7 @@ async def build_container(
         pipeline=pipeline,
         webhook_sender=sender,
         notes_writers=notes_writers(settings),
-        workdir=Path(settings.storage_dir).parent / "work",
+        workdir=work_root(settings),
         health_checks=checks,
         locks=locks_for(redis_client),
         limiter=rate_limiter_for(redis_client),

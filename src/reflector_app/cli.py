@@ -41,7 +41,13 @@ def configure_logging() -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+PRIVATE_UMASK = 0o077
+"""Everything Reflector creates (the SQLite database, local buckets, work folders, exports) holds
+participants' audio or words: files 0600 and folders 0700, whatever the caller's umask."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(PRIVATE_UMASK)
     parser = build_parser()
     args = parser.parse_args(argv)
     configure_logging()

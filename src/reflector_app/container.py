@@ -13,6 +13,7 @@ from pathlib import Path
 
 from attrs import define, field
 
+from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_app.locks import LocalLocks, Locks
 from reflector_app.ratelimit import LocalRateLimiter, RateLimiter
 from reflector_app.settings import Settings
@@ -31,6 +32,7 @@ from reflector_core.ports import (
     VideoPlatform,
     WebhookSender,
     WebhookVerifier,
+    WorkFolders,
 )
 from reflector_core.recording_sources import RecordingSources
 
@@ -79,6 +81,11 @@ class Container:
     @property
     def transcript_bucket(self) -> ObjectStorage:
         return self.buckets[self.settings.transcript_bucket]
+
+    @property
+    def work_folders(self) -> WorkFolders:
+        """This machine's per-transcript work folders (copies of tracks while a job runs)."""
+        return LocalWorkFolders(self.workdir)
 
     @property
     def recording_sources(self) -> RecordingSources:

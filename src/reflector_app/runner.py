@@ -14,12 +14,14 @@ import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.middleware.asyncio import AsyncIO
 
-from reflector_app.bootstrap import build_container
+from reflector_adapters.work_folders import LocalWorkFolders
+from reflector_app.bootstrap import build_container, work_root
 from reflector_app.container import Container
 from reflector_app.settings import Settings
 from reflector_app.workers.actors import Runtime, register_actors
 from reflector_app.workers.broker import DramatiqQueue, make_broker
 from reflector_app.workers.schedule import make_scheduler
+from reflector_core.usecases.recovery import resume_after_restart
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +73,7 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
     worker: dramatiq.Worker | None = None
     scheduler = None
     if settings.embedded:
+        await _recover_embedded(container)
         worker = start_worker(settings, broker)
         scheduler = make_scheduler(settings, queue)
         scheduler.start()
@@ -93,8 +96,16 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
         await container.aclose()
 
 
+async def _recover_embedded(container: Container) -> None:
+    """The in-process queue died with the last process: sweep its jobs' folders and enqueue its work again."""
+    container.work_folders.sweep()
+    await resume_after_restart(unit_of_work=container.unit_of_work, queue=container.queue, clock=container.clock)
+
+
 def run_worker(settings: Settings, *, threads: int) -> None:
     """A production worker: consumes Redis until SIGINT/SIGTERM."""
+    # Folders of jobs killed on this machine (no live job holds them) go before any new job starts.
+    LocalWorkFolders(work_root(settings)).sweep()
     broker = make_broker(settings)
     worker = start_worker(settings, broker, threads=threads)
     stop = threading.Event()

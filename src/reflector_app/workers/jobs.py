@@ -117,7 +117,7 @@ def _process(c: Container) -> Handler[ProcessRecording]:
             transcript_bucket=c.transcript_bucket,
             pipeline=pipeline,
             run_blocking=asyncio.to_thread,
-            workdir=c.workdir,
+            work=c.work_folders,
             clock=c.clock,
             directory=c.participant_directory,
             source=c.recording_source,
@@ -215,6 +215,7 @@ def _consent(c: Container) -> Handler[ApplyConsent]:
             sources=c.recording_sources,
             transcript_bucket=c.transcript_bucket,
             clock=c.clock,
+            work=c.work_folders,
         )
 
     return run

@@ -48,6 +48,7 @@ from reflector_core.ports.platforms import (
 )
 from reflector_core.ports.runtime import Clock, JobQueue
 from reflector_core.ports.storage import ObjectStorage, RecordingNotifications
+from reflector_core.ports.work import WorkFolders
 from reflector_core.timeline import MixInput
 
 __all__ = [
@@ -94,4 +95,5 @@ __all__ = [
     "WebhookEventRepository",
     "WebhookSender",
     "WebhookVerifier",
+    "WorkFolders",
 ]

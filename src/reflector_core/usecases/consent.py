@@ -18,7 +18,7 @@ from attrs import frozen
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.jobs import Job
 from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Transcript, TranscriptStatus
-from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork
+from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork, WorkFolders
 from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
@@ -99,6 +99,7 @@ async def apply_consent(
     sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     clock: Clock,
+    work: WorkFolders | None = None,
 ) -> ConsentCleanup:
     """After a refusal, delete every audio object of the meeting's recordings, auditing each deletion.
 
@@ -107,6 +108,9 @@ async def apply_consent(
     without a room keeps none). ``audio_deleted`` is set per transcript only when all of its objects are
     gone. Raises ``DeletionIncompleteError`` (transient) after trying everything if anything is left, so
     the job is retried; the consent sweep runs it again after the queue's retries run out.
+
+    ``work`` is this worker's work folders: a killed job's folder (copies of the tracks, a partial MP3)
+    is removed too; a live job's folder is left to that job, which removes it when it ends.
     """
     async with unit_of_work() as uow:
         meeting = await uow.meetings.get(meeting_id)
@@ -134,6 +138,8 @@ async def apply_consent(
             sources_gone = await delete_sources(deleter, recording, sources)
         if transcript is None or transcript.id is None:
             continue
+        if work is not None and not work.discard(transcript.id):
+            log.info("transcript %s is being processed here: its job removes its work folder", transcript.id)
         derived_gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
         if unfinished:
             pending.append(transcript.id)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
-import shutil
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from pathlib import Path
+from contextlib import ExitStack
 from typing import ClassVar, TypeVar
 
 import attrs
@@ -26,6 +25,7 @@ from reflector_core.errors import (
     NotFoundError,
     ObjectNotFoundError,
     ReflectorError,
+    StorageError,
     TrackError,
 )
 from reflector_core.jobs import Job
@@ -49,6 +49,7 @@ from reflector_core.ports import (
     SourceFile,
     UnitOfWork,
     Waveform,
+    WorkFolders,
 )
 from reflector_core.processing import ProcessingOptions
 from reflector_core.recording_sources import RecordingSources
@@ -160,7 +161,7 @@ async def process_recording(
     transcript_bucket: ObjectStorage,
     pipeline: Pipeline,
     run_blocking: RunBlocking[PipelineOutput],
-    workdir: Path,
+    work: WorkFolders,
     clock: Clock,
     directory: ParticipantDirectory | None = None,
     source: RecordingSource | None = None,
@@ -194,9 +195,11 @@ async def process_recording(
     if not keys:
         return await _fail(unit_of_work, transcript_id, "the recording has no speech audio to transcribe")
 
-    job_dir = workdir / transcript_id
-    shutil.rmtree(job_dir, ignore_errors=True)  # a previous attempt's leftovers
-    (job_dir / "in").mkdir(parents=True)
+    # Held (locked) while this job runs: a dead attempt's leftovers are removed first, and a consent
+    # cleanup or the start-up sweep can tell this live folder from a killed job's.
+    held = ExitStack()
+    job_dir = held.enter_context(work.job(transcript_id))
+    (job_dir / "in").mkdir(mode=0o700)
     try:
         files: list[SourceFile] = []
         failed: list[TrackFailure] = []
@@ -205,7 +208,7 @@ async def process_recording(
             try:
                 await source_bucket.download(key, path)
             except (InvalidInputError, ObjectNotFoundError) as exc:  # retrying cannot bring these back
-                failed.append(TrackFailure(key, str(exc)))
+                failed.append(TrackFailure(key, failure_reason(exc)))
                 continue
             known = names.get(pid or "")
             participant = Participant(
@@ -255,13 +258,25 @@ async def process_recording(
 
         if delete_raw_after and not failed:
             await _delete_sources(unit_of_work, source_bucket, [k for k, _, _ in keys], clock)
-        await _consent_recheck(unit_of_work, recording, sources, transcript_bucket, clock)
+        await _consent_recheck(unit_of_work, recording, sources, transcript_bucket, clock, work)
         detail = f"{len(output.words)} words from {len(files)} file(s)" + (f", {len(failed)} failed" if failed else "")
         return ProcessOutcome(transcript_id, TranscriptStatus.DONE, detail)
     except (InvalidInputError, TrackError) as exc:
-        return await _fail(unit_of_work, transcript_id, str(exc))
+        return await _fail(unit_of_work, transcript_id, failure_reason(exc))
     finally:
-        shutil.rmtree(job_dir, ignore_errors=True)
+        held.close()
+
+
+def failure_reason(exc: Exception) -> str:
+    """What failed, for the API and webhooks: never where (no bucket, no ``s3://`` path, no local path).
+
+    The log keeps the whole exception; a reader of a transcript needs only the operation and the cause.
+    """
+    if isinstance(exc, StorageError):
+        return f"{exc.operation} of the track failed: {exc.reason}"
+    if isinstance(exc, TrackError):
+        return exc.reason
+    return str(exc)
 
 
 async def _consent_recheck(
@@ -270,6 +285,7 @@ async def _consent_recheck(
     sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     clock: Clock,
+    work: WorkFolders,
 ) -> None:
     """Look for a refusal again now that the transcript is done, and clean up if there is one.
 
@@ -289,6 +305,7 @@ async def _consent_recheck(
             unit_of_work=unit_of_work,
             sources=sources,
             transcript_bucket=transcript_bucket,
+            work=work,
             clock=clock,
         )
     except DeletionIncompleteError as exc:

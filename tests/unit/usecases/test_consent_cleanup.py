@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_core.errors import DeletionIncompleteError
 from reflector_core.model import (
     ConsentChoice,
@@ -80,13 +81,14 @@ class World:
     def refuse(self, who: str = P2) -> None:
         self.store.consents.append(ConsentDecision(self.meeting_id, who, ConsentChoice.REFUSED, self.clock.now()))
 
-    async def cleanup(self) -> ConsentCleanup:
+    async def cleanup(self, work: LocalWorkFolders | None = None) -> ConsentCleanup:
         return await apply_consent(
             self.meeting_id,
             unit_of_work=self.uow,
             sources=memory_sources(self.daily),
             transcript_bucket=self.out,
             clock=self.clock,
+            work=work,
         )
 
     async def process(self, tmp: Path, pipeline: FakePipeline | None = None) -> TranscriptStatus:
@@ -99,7 +101,7 @@ class World:
             transcript_bucket=self.out,
             pipeline=pipeline or FakePipeline(),
             run_blocking=inline,
-            workdir=tmp,
+            work=LocalWorkFolders(tmp),
             clock=self.clock,
         )
         return outcome.status
@@ -218,7 +220,7 @@ async def test_refusal_and_its_job_during_processing_leave_nothing_behind(tmp_pa
         transcript_bucket=w.out,
         pipeline=FakePipeline(),
         run_blocking=pipeline_then_refusal,
-        workdir=tmp_path,
+        work=LocalWorkFolders(tmp_path),
         clock=w.clock,
     )
     assert reports[0].pending == (w.tid,)  # the job saw the transcript still processing
@@ -297,3 +299,33 @@ async def test_a_composed_recording_file_is_deleted_too() -> None:
     )
     assert whereby.objects == {} and report.deleted == (("whereby", "raw/room-2026.mp4"),)
     assert w.store.transcripts[t.id or ""].audio_deleted
+
+
+async def test_a_refusal_after_a_crash_leaves_no_copy_in_the_work_folder(tmp_path: Path) -> None:
+    """Issue 17, item 2: a job killed mid-transcription left copies of every track and a partial MP3."""
+    w = World()
+    await w.setup(TranscriptStatus.PROCESSING)
+    crashed = tmp_path / w.tid  # what the killed job left: no live process holds it any more
+    (crashed / "in").mkdir(parents=True)
+    for i, key in enumerate((K1, K2)):
+        (crashed / "in" / f"{i:03d}").write_bytes(w.daily.objects[key])
+    (crashed / "out").mkdir()
+    (crashed / "out" / "audio.mp3.part").write_bytes(b"ID3 partial")
+    w.refuse()
+    report = await w.cleanup(LocalWorkFolders(tmp_path))
+    assert report.pending == (w.tid,)
+    assert not crashed.exists() and list(tmp_path.iterdir()) == []
+    assert set(w.daily.objects) == {OTHER}
+
+
+async def test_a_live_jobs_folder_is_left_to_the_job_which_removes_it(tmp_path: Path) -> None:
+    w = World()
+    await w.setup(TranscriptStatus.PROCESSING)
+    w.refuse()
+    folders = LocalWorkFolders(tmp_path)
+    with folders.job(w.tid) as live:
+        (live / "in").mkdir()
+        (live / "in" / "000").write_bytes(b"copy")
+        await w.cleanup(folders)
+        assert (live / "in" / "000").exists()  # the running job still reads it; it fails or finishes
+    assert list(tmp_path.iterdir()) == []

@@ -8,6 +8,7 @@ from typing import TypeVar
 
 import pytest
 
+from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_core.diarization import SpeakerHint
 from reflector_core.model import (
     ConsentChoice,
@@ -130,7 +131,7 @@ async def run(
         transcript_bucket=out,
         pipeline=pipeline,
         run_blocking=inline,
-        workdir=tmp,
+        work=LocalWorkFolders(tmp),
         clock=FixedClock(T0),
         **kw,  # type: ignore[arg-type]
     )
@@ -222,7 +223,7 @@ async def test_runs_the_pipeline_off_the_event_loop(tmp_path: Path) -> None:
         transcript_bucket=out,
         pipeline=FakePipeline(),
         run_blocking=asyncio.to_thread,
-        workdir=tmp_path,
+        work=LocalWorkFolders(tmp_path),
         clock=FixedClock(T0),
     )
     assert outcome.status is TranscriptStatus.DONE
@@ -279,3 +280,23 @@ def test_the_speaker_bound_counts_distinct_people() -> None:
     ]
     assert speaker_hint(seen) == SpeakerHint(at_most=3)
     assert speaker_hint([]) == SpeakerHint()
+
+
+async def test_failure_reasons_say_what_failed_not_where(tmp_path: Path) -> None:
+    """Issue 17, item 8: reasons reach the API and webhooks; bucket names and s3:// paths stay in the log."""
+    store = MemoryStore()
+    tid = await setup(store)
+    daily, out = buckets()
+    del daily.objects[K2]
+    outcome = await run(store, tid, daily, out, FakePipeline(), tmp_path)
+    assert outcome.status is TranscriptStatus.DONE
+    (failure,) = store.transcripts[tid].failed_tracks
+    assert failure.track == K2 and failure.reason == "get of the track failed: no such object"
+    del daily.objects[K1]
+    store2 = MemoryStore()
+    tid2 = await setup(store2)
+    failed = await run(store2, tid2, daily, out, FakePipeline(), tmp_path)
+    assert failed.status is TranscriptStatus.FAILED
+    t = store2.transcripts[tid2]
+    for text in [t.error or "", *(f.reason for f in t.failed_tracks)]:
+        assert "s3://" not in text and "daily" not in text and str(tmp_path) not in text, text

@@ -18,6 +18,7 @@ import pytest
 from reflector_adapters.daily.webhooks import parse_daily_event
 from reflector_adapters.daily.wire import recording_wire, to_recording
 from reflector_adapters.whereby.webhooks import parse_whereby_event
+from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_core.errors import ForeignSourceError
 from reflector_core.events import ObjectCreated, RecordingReady
 from reflector_core.model import (
@@ -235,7 +236,7 @@ async def test_rows_stored_before_the_check_are_neither_read_nor_deleted(tmp_pat
         transcript_bucket=w.out,
         pipeline=pipeline,
         run_blocking=inline,
-        workdir=tmp_path,
+        work=LocalWorkFolders(tmp_path),
         clock=w.clock,
         delete_raw_after=True,
     )

@@ -1,0 +1,72 @@
+"""Embedded mode: ``reflector serve`` killed mid-transcription does the job again after a restart, once.
+
+The in-process queue dies with the process (issue 17, item 3): start-up enqueues the unfinished
+transcript again and sweeps the killed job's work folder (item 2), so the copies of the tracks and the
+partial MP3 it left do not wait for the stuck-job sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.fakes.daily_api import FakeDaily
+from tests.fakes.signing import daily_headers
+from tests.integration.harness import DAILY_SECRET, Service, wait_until
+from tests.integration.test_daily_flow import _meeting, _recording
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_killed_embedded_service_finishes_the_job_once_after_a_restart(
+    embedded: Service, fake_daily: FakeDaily
+) -> None:
+    service = embedded
+    meeting = _meeting(service, "crashy")
+    body = _recording(service, fake_daily, meeting["platform_room_name"], session="mtg-9")
+    rid = body["payload"]["recording_id"]
+    raw = json.dumps(body).encode()
+    r = service.http.post("/v1/daily/webhook", content=raw, headers=daily_headers(DAILY_SECRET, int(time.time()), raw))
+    assert r.status_code == 200, r.text
+
+    work = service.workdir / "work"
+
+    def copying() -> str | None:
+        items = service.transcripts_for(rid)
+        assert not items or items[0]["status"] != "done", "finished before the service could be killed"
+        if (
+            items
+            and items[0]["status"] == "processing"
+            and any(p.name != ".lock" for p in (work / items[0]["id"]).rglob("*"))
+        ):
+            return str(items[0]["id"])
+        return None
+
+    tid = wait_until(copying, timeout=180, interval=0.05, what="processing to start copying tracks")
+    service.processes["serve"].kill()
+    left = [p for p in (work / tid).rglob("*") if p.is_file() and p.name != ".lock"]
+    assert left, "the killed job left no copies: the test did not kill it mid-job"
+
+    service.processes.pop("serve").stop()
+    restarted = time.monotonic()
+    serve = service.start("serve-2", "serve")
+    service.wait_healthy()
+
+    def resumed() -> bool:
+        return "enqueued again" in serve.log_path.read_text(errors="replace")
+
+    wait_until(resumed, timeout=60, what="the unfinished transcript to be enqueued again")
+    resumed_after = time.monotonic() - restarted
+    print(f"enqueued again {resumed_after:.1f} s after the restart")  # the figure docs/operations.md quotes
+    transcript = service.wait_transcript(rid, timeout=300)
+    assert transcript["status"] == "done", transcript
+    assert resumed_after < 60, resumed_after
+    time.sleep(3)  # a second run, if any, would log its outcome now
+    outcomes = [
+        line for line in serve.log_path.read_text(errors="replace").splitlines() if f"transcript {tid}: " in line
+    ]
+    assert len([o for o in outcomes if f"transcript {tid}: done" in o]) == 1, outcomes
+    assert [t["id"] for t in service.transcripts_for(rid)] == [tid]
+    assert not (work / tid).exists(), sorted(work.rglob("*"))
