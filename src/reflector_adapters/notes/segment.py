@@ -20,7 +20,7 @@ from reflector_core.ports import Utterance
 
 @frozen
 class SegmentSettings:
-    window_turns: int = 6
+    window_turns: int = 8
     """Turns on each side of a gap that are compared."""
     min_turns: int = 5
     """A topic has at least this many turns..."""
@@ -28,6 +28,8 @@ class SegmentSettings:
     """...and lasts at least this long."""
     smoothing: int = 1
     """Half-width of the moving average applied to the similarity curve."""
+    cutoff_std: float = 0.5
+    """A valley is a boundary when deeper than the mean depth minus this many standard deviations (Hearst: ½)."""
     refine_turns: int = 3
     """A valley is only roughly where the topic changes: the boundary moves up to this many turns to
     where the turns on each side are most alike among themselves."""
@@ -82,7 +84,7 @@ def boundaries(
     if not valleys:
         return []
     values = depths[valleys]
-    cutoff = float(values.mean() - values.std() / 2)
+    cutoff = float(values.mean() - settings.cutoff_std * values.std())
     chosen: list[int] = []
     for i in sorted(valleys, key=lambda v: -depths[v]):
         if depths[i] <= cutoff:
