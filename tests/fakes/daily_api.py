@@ -11,6 +11,7 @@ start of an instance already running answers "has an active stream".
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from http.server import BaseHTTPRequestHandler
@@ -19,10 +20,20 @@ from urllib.parse import parse_qs, urlparse
 
 from tests.fakes.server import LocalServer
 
+STAND_IN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stand-in call</title>
+<style>body{margin:0;font:16px system-ui;background:#10161f;color:#e8edf3;display:grid;place-items:center;height:100vh}</style>
+</head><body><main><h1>Stand-in call: {room}</h1><p>The fake Daily serves this page instead of Daily Prebuilt.</p>
+<button id="leave">Leave call</button></main></body></html>"""
+
 
 class FakeDaily(LocalServer):
-    def __init__(self, api_key: str = "test-key") -> None:
+    """``local_rooms=True`` gives rooms a URL on this server (``/call/{name}``, a stand-in page), so a
+    browser test's iframe loads offline; each load of it is recorded in ``page_loads``."""
+
+    def __init__(self, api_key: str = "test-key", *, local_rooms: bool = False) -> None:
         self.api_key = api_key
+        self.local_rooms = local_rooms
+        self.page_loads: list[str] = []
         self.recordings: list[dict[str, Any]] = []  # newest first
         self.participants: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[tuple[str, str]] = []
@@ -35,6 +46,11 @@ class FakeDaily(LocalServer):
         """How many start calls answer "not hosting a call" before one succeeds (per room, from now)."""
         self._unhosted: dict[str, int] = {}
         super().__init__(self._handler(), "/v1")
+
+    def room_url(self, name: str) -> str:
+        if self.local_rooms:
+            return f"{self.url.removesuffix('/v1')}/call/{name}"
+        return f"https://acme.daily.co/{name}"
 
     def add_recording(self, webhook_payload: dict[str, Any], mtg_session_id: str | None = None) -> None:
         """Add a recording as the list API shows it, from a ``recording.ready-to-download`` payload."""
@@ -71,8 +87,19 @@ class FakeDaily(LocalServer):
                 self.end_headers()
                 self.wfile.write(data)
 
+            def _page(self, room: str) -> None:
+                fake.page_loads.append(room)
+                data = STAND_IN.replace("{room}", html.escape(room)).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
             def _route(self, method: str) -> None:
                 url = urlparse(self.path)
+                if method == "GET" and (page := re.fullmatch(r"/call/([^/?]+)", url.path)):
+                    return self._page(page[1])
                 fake.requests.append((method, self.path))
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                     return self._send(401, {"error": "authentication-error", "info": "bad key"})
@@ -108,7 +135,7 @@ class FakeDaily(LocalServer):
                         "name": body["name"],
                         "api_created": True,
                         "privacy": body.get("privacy", "public"),
-                        "url": f"https://acme.daily.co/{body['name']}",
+                        "url": fake.room_url(body["name"]),
                         "created_at": "2026-03-12T14:00:00.000Z",
                         "config": body.get("properties", {}),
                     }

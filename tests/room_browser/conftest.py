@@ -1,0 +1,161 @@
+"""Room page browser tests: a real ``reflector serve`` (embedded) against the fake Daily API over HTTP,
+whose rooms are a stand-in page on the fake's own server (the call iframe loads offline), driven by
+Debian's Chromium through Selenium. Nothing is downloaded. Without the browser the tests skip on a
+developer machine and fail under ``CI=true``; a failing test saves a screenshot to ``out/browser/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.fakes.daily_api import FakeDaily
+from tests.fakes.signing import daily_headers
+from tests.fakes.whereby_api import FakeWhereby
+from tests.integration.harness import DAILY_SECRET, REPO, Service, base_env, local_upload, platform_env
+from tests.services import in_ci
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+FAILURES = REPO / "out" / "browser"
+SCREENSHOTS = REPO / "docs" / "screenshots"
+OWNER, PASSWORD = "ana", "room-browser-password"
+
+pytestmark = pytest.mark.services
+
+
+def need_browser() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        message = f"browser tests need {', '.join(missing)} (apt-get install chromium chromium-driver)"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def fake_daily() -> Iterator[FakeDaily]:
+    fake = FakeDaily(local_rooms=True).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
+    """``reflector serve`` on embedded defaults with Daily (and Whereby) pointing at the fakes."""
+    need_browser()
+    fake_whereby = FakeWhereby().start()
+    env = base_env(tmp_path) | platform_env(fake_daily.url, fake_whereby.url)
+    env["REFLECTOR_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'reflector.db'}"
+    service = Service("embedded", env, tmp_path, local_upload(tmp_path / "storage"))
+    try:
+        assert service.run("db", "upgrade").returncode == 0
+        made = service.run("apikey", "create", "--owner", OWNER)
+        assert made.returncode == 0, made.stderr
+        service.headers["Authorization"] = "Bearer " + next(w for w in made.stdout.split() if w.startswith("rk_"))
+        import subprocess
+        import sys
+
+        subprocess.run(
+            [sys.executable, "-m", "reflector_app.cli", "user", "create", OWNER],
+            env=env,
+            cwd=tmp_path,
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        service.start("serve", "serve")
+        service.wait_healthy()
+        yield service
+    finally:
+        service.stop()
+        fake_whereby.stop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, f"report_{report.when}", report)
+
+
+def new_driver() -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service as DriverService
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--mute-audio",
+        "--use-fake-ui-for-media-stream",
+    ):
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=DriverService(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture
+def browsers(site: Service, request: pytest.FixtureRequest) -> Iterator[list[Any]]:
+    """Fresh browsers (no shared cookies), made on demand: ``browsers.append(new_driver())``."""
+    made: list[Any] = []
+    try:
+        yield made
+    finally:
+        report = getattr(request.node, "report_call", None)
+        for n, driver in enumerate(made):
+            if report is not None and report.failed:
+                FAILURES.mkdir(parents=True, exist_ok=True)
+                driver.save_screenshot(str(FAILURES / f"{request.node.name}-{n}.png"))
+            driver.quit()
+
+
+def open_browser(browsers: list[Any]) -> Any:
+    driver = new_driver()
+    browsers.append(driver)
+    return driver
+
+
+def screenshot(driver: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    return path
+
+
+def post_daily_webhook(site: Service, body: dict[str, Any]) -> str:
+    raw = json.dumps(body).encode()
+    r = site.http.post("/v1/daily/webhook", content=raw, headers=daily_headers(DAILY_SECRET, int(time.time()), raw))
+    assert r.status_code == 200, r.text
+    return str(r.json()["status"])
+
+
+def joined(platform_room_name: str, session_id: str, n: int) -> dict[str, Any]:
+    """Daily's signed ``participant.joined`` for someone entering the call."""
+    now = time.time()
+    return {
+        "version": "1.0.0",
+        "type": "participant.joined",
+        "id": f"ptcpt-join-{session_id}-{n}",
+        "payload": {
+            "room": platform_room_name,
+            "user_id": None,
+            "user_name": f"Person {session_id[:4]}",
+            "session_id": session_id,
+            "joined_at": now,
+            "owner": False,
+            "permissions": {"hasPresence": True, "canSend": True, "canReceive": {"base": True}, "canAdmin": False},
+        },
+        "event_ts": now,
+    }
