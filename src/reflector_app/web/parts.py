@@ -103,5 +103,8 @@ def web_parts(settings: Settings, options: WebOptions | None = None) -> WebParts
         ],
         stores={SESSION_STORE: session_store(settings.redis_url)},
         template_config=template_config(),
-        dependencies={"web": Provide(provide_web, sync_to_thread=False)},
+        dependencies={
+            "web": Provide(provide_web, sync_to_thread=False),
+            "secure_cookies": Provide(lambda: secure, sync_to_thread=False),
+        },
     )

@@ -20,7 +20,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
-from reflector_app.container import Container
+from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.http.participation import ENTER_PER_ADDRESS, client_address, visit_room
 from reflector_app.locks import Locks
 from reflector_app.ratelimit import RateLimiter
@@ -29,6 +29,7 @@ from reflector_app.web.session import session_owner
 from reflector_core.errors import InvalidInputError
 from reflector_core.model import ConsentChoice, Platform, RecordingKind, RecordingState
 from reflector_core.participant_tokens import ParticipantTokenError
+from reflector_core.ports import Clock, JobQueue, RecordingControl
 from reflector_core.usecases.participation import Visit, decide, participant_of
 from reflector_core.usecases.recording import recorded_by_service, stop_recording
 
@@ -91,10 +92,13 @@ def room_context(visit: Visit, viewer: str | None) -> dict[str, Any]:
 async def room_page(
     room: RoomPath,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    clock: NamedDependency[Clock],
     locks: NamedDependency[Locks],
     limiter: NamedDependency[RateLimiter],
     participant_key: NamedDependency[bytes],
+    secure_cookies: NamedDependency[bool],
 ) -> Response[Any]:
     viewer = session_owner(request)
     verdict = await limiter.hit(f"enter:addr:{client_address(request)}", ENTER_PER_ADDRESS)
@@ -111,7 +115,9 @@ async def room_page(
         room,
         user=viewer,
         presented=request.cookies.get(COOKIE),
-        container=container,
+        unit_of_work=unit_of_work,
+        platforms=platforms,
+        clock=clock,
         locks=locks,
         key=participant_key,
     )
@@ -124,7 +130,7 @@ async def room_page(
             expires=int(visit.outcome.meeting.end.timestamp()),
             httponly=True,
             samesite="lax",
-            secure=(container.settings.public_url or "").startswith("https://"),
+            secure=secure_cookies,
         )
     )
     page.headers["Cache-Control"] = "no-store"
@@ -135,7 +141,9 @@ async def room_page(
 async def consent_form(
     room: RoomPath,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    queue: NamedDependency[JobQueue],
+    clock: NamedDependency[Clock],
     participant_key: NamedDependency[bytes],
 ) -> Redirect:
     """The dialog's form without JavaScript: the same decision as the JSON route, then back to the call."""
@@ -146,19 +154,10 @@ async def consent_form(
         raise InvalidInputError("choose to agree or to refuse") from None
     meeting_id = str(form.get("meeting_id") or "")
     try:
-        participant = await participant_of(
-            request.cookies.get(COOKIE), meeting_id, key=participant_key, clock=container.clock
-        )
+        participant = await participant_of(request.cookies.get(COOKIE), meeting_id, key=participant_key, clock=clock)
     except ParticipantTokenError:
         return Redirect(f"/r/{room}", status_code=303)  # a stale page: load it again for a fresh token
-    await decide(
-        meeting_id,
-        participant,
-        choice,
-        unit_of_work=container.unit_of_work,
-        queue=container.queue,
-        clock=container.clock,
-    )
+    await decide(meeting_id, participant, choice, unit_of_work=unit_of_work, queue=queue, clock=clock)
     return Redirect(f"/r/{room}", status_code=303)
 
 
@@ -166,7 +165,9 @@ async def consent_form(
 async def stop_form(
     room: RoomPath,
     request: Request[Any, Any, Any],
-    container: NamedDependency[Container],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    recording_control: NamedDependency[RecordingControl | None],
+    clock: NamedDependency[Clock],
 ) -> Redirect:
     viewer = session_owner(request)
     form = await request.form()
@@ -174,9 +175,9 @@ async def stop_form(
         await stop_recording(
             str(form.get("meeting_id") or ""),
             viewer,
-            unit_of_work=container.unit_of_work,
-            control=container.recording_control,
-            clock=container.clock,
+            unit_of_work=unit_of_work,
+            control=recording_control,
+            clock=clock,
         )
     return Redirect(f"/r/{room}", status_code=303)
 

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
-from reflector_app.container import Container
+from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
 from reflector_core.errors import ConflictError, InvalidInputError
 from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Room
@@ -40,33 +40,42 @@ def _text(form: FormMultiDict, name: str) -> str | None:
     return value or None
 
 
-def _options(container: Container) -> dict[str, Any]:
+def _options(platforms: Platforms) -> dict[str, Any]:
     return {
-        "platforms": sorted(p.value for p in container.platforms) or [p.value for p in Platform],
+        "platforms": sorted(p.value for p in platforms) or [p.value for p in Platform],
         "kinds": [k.value for k in RecordingKind],
         "policies": [p.value for p in ConsentPolicy],
     }
 
 
-async def _list_page(container: Container, viewer: str, *, error: str | None = None, status: int = 200) -> Template:
-    async with container.unit_of_work() as uow:
+async def _list_page(
+    unit_of_work: UnitOfWorkFactory, platforms: Platforms, viewer: str, *, error: str | None = None, status: int = 200
+) -> Template:
+    async with unit_of_work() as uow:
         rooms = await uow.rooms.list(owner=viewer)
     return Template(
         template_name="rooms.html",
-        context={"title": "Rooms", "viewer": viewer, "rooms": rooms, "error": error, **_options(container)},
+        context={"title": "Rooms", "viewer": viewer, "rooms": rooms, "error": error, **_options(platforms)},
         status_code=status,
         media_type=HTML,
     )
 
 
 @get("/rooms", opt=PAGE, include_in_schema=False)
-async def rooms_page(container: NamedDependency[Container], viewer: NamedDependency[str]) -> Template:
-    return await _list_page(container, viewer)
+async def rooms_page(
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    viewer: NamedDependency[str],
+) -> Template:
+    return await _list_page(unit_of_work, platforms, viewer)
 
 
 @post("/rooms", opt=PAGE, include_in_schema=False)
 async def create_room_form(
-    request: Request[Any, Any, Any], container: NamedDependency[Container], viewer: NamedDependency[str]
+    request: Request[Any, Any, Any],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    viewer: NamedDependency[str],
 ) -> Response[Any]:
     form = await request.form()
     try:
@@ -80,25 +89,26 @@ async def create_room_form(
             webhook_secret=_text(form, "webhook_secret"),
             owner=viewer,
         )
-        created = await create_room(room, unit_of_work=container.unit_of_work, platforms=container.platforms.keys())
+        created = await create_room(room, unit_of_work=unit_of_work, platforms=platforms.keys())
     except (InvalidInputError, ConflictError) as exc:
         return await _list_page(
-            container, viewer, error=str(exc), status=422 if isinstance(exc, InvalidInputError) else 409
+            unit_of_work, platforms, viewer, error=str(exc), status=422 if isinstance(exc, InvalidInputError) else 409
         )
     return Redirect(f"/rooms/{created.name}", status_code=303)
 
 
 async def _room_page(
     name: str,
-    container: Container,
+    unit_of_work: UnitOfWorkFactory,
+    platforms: Platforms,
     viewer: str,
     request: Request[Any, Any, Any],
     *,
     error: str | None = None,
     status: int = 200,
 ) -> Template:
-    room = await owned_room(name, viewer, unit_of_work=container.unit_of_work)
-    meetings = await room_meetings(name, viewer, unit_of_work=container.unit_of_work, limit=50)
+    room = await owned_room(name, viewer, unit_of_work=unit_of_work)
+    meetings = await room_meetings(name, viewer, unit_of_work=unit_of_work, limit=50)
     link = f"{str(request.base_url).rstrip('/')}/r/{room.name}"
     return Template(
         template_name="room_admin.html",
@@ -109,7 +119,7 @@ async def _room_page(
             "meetings": meetings,
             "link": link,
             "error": error,
-            **_options(container),
+            **_options(platforms),
         },
         status_code=status,
         media_type=HTML,
@@ -118,16 +128,23 @@ async def _room_page(
 
 @get("/rooms/{name:str}", opt=PAGE, include_in_schema=False)
 async def room_admin_page(
-    name: RoomPath, request: Request[Any, Any, Any], container: NamedDependency[Container], viewer: NamedDependency[str]
+    name: RoomPath,
+    request: Request[Any, Any, Any],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    viewer: NamedDependency[str],
 ) -> Template:
-    return await _room_page(name, container, viewer, request)
+    return await _room_page(name, unit_of_work, platforms, viewer, request)
 
 
 @post("/rooms/{name:str}", opt=PAGE, include_in_schema=False)
 async def update_room_form(
-    name: RoomPath, request: Request[Any, Any, Any], container: NamedDependency[Container], viewer: NamedDependency[str]
+    name: RoomPath,
+    request: Request[Any, Any, Any],
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    platforms: NamedDependency[Platforms],
+    viewer: NamedDependency[str],
 ) -> Response[Any]:
-    await owned_room(name, viewer, unit_of_work=container.unit_of_work)
     form = await request.form()
     url = _text(form, "webhook_url")
     secret = _text(form, "webhook_secret")
@@ -140,18 +157,17 @@ async def update_room_form(
             webhook_url=None if form.get("clear_webhook_url") == "on" else (url or UNCHANGED),
             webhook_secret=None if form.get("clear_webhook_secret") == "on" else (secret or UNCHANGED),
         )
-        await update_room(name, changes, unit_of_work=container.unit_of_work, platforms=container.platforms.keys())
+        await update_room(name, changes, owner=viewer, unit_of_work=unit_of_work, platforms=platforms.keys())
     except InvalidInputError as exc:
-        return await _room_page(name, container, viewer, request, error=str(exc), status=422)
+        return await _room_page(name, unit_of_work, platforms, viewer, request, error=str(exc), status=422)
     return Redirect(f"/rooms/{name}", status_code=303)
 
 
 @post("/rooms/{name:str}/delete", opt=PAGE, include_in_schema=False)
 async def delete_room_form(
-    name: RoomPath, container: NamedDependency[Container], viewer: NamedDependency[str]
+    name: RoomPath, unit_of_work: NamedDependency[UnitOfWorkFactory], viewer: NamedDependency[str]
 ) -> Redirect:
-    await owned_room(name, viewer, unit_of_work=container.unit_of_work)
-    await delete_room(name, unit_of_work=container.unit_of_work)
+    await delete_room(name, owner=viewer, unit_of_work=unit_of_work)
     return Redirect("/rooms", status_code=303)
 
 
