@@ -17,6 +17,7 @@ from reflector_core.usecases.meetings import active_meeting
 from reflector_core.usecases.recording import StartRecording, start_recording, stop_recording
 from tests.fakes.daily_api import FakeDaily
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
+from tests.recording_sources import memory_sources
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 
@@ -67,7 +68,7 @@ async def test_a_burst_of_joins_starts_one_recording_after_not_hosted_answers(fa
                 None,
                 T0 + timedelta(seconds=n),
             )
-            await handle_event(event, unit_of_work=uow, queue=queue)
+            await handle_event(event, sources=memory_sources(), unit_of_work=uow, queue=queue)
         assert queue.jobs == [StartRecording(meeting.id or "")]
         for _ in range(3):  # the job delivered more than once
             await start_recording(meeting.id or "", unit_of_work=uow, control=daily, clock=clock)
