@@ -59,7 +59,7 @@ def demo(session: nox.Session) -> None:
 @nox.session(name="demo-service")
 def demo_service(session: nox.Session) -> None:
     """The whole service flow on embedded defaults: serve, drop tracks, signed webhook, wait, print."""
-    session.run(sys.executable, "tools/demo_service.py", *session.posargs)
+    session.run(sys.executable, "tests/demo_service.py", *session.posargs)
 
 
 @nox.session

@@ -161,50 +161,64 @@ class JsonApi:
                     headers=self._headers,
                     timeout=self._timeout,
                 )
-            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-                # Nothing reached the server, so even a POST may be repeated.
-                failure = PlatformUnavailableError(
-                    self.platform, operation, None, "connect-error", str(exc) or repr(exc)
-                )
-                wait = None
             except httpx.TransportError as exc:
-                code = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport-error"
-                failure = PlatformUnavailableError(self.platform, operation, None, code, str(exc) or repr(exc))
-                if not idempotent:
-                    raise failure from exc
-                wait = None
+                failure, wait = self._transport_failure(exc, operation, idempotent=idempotent), None
             else:
-                status = response.status_code
-                if status in ok:
+                if response.status_code in ok:
                     return response
-                if status == 404 and missing_ok:
+                if response.status_code == 404 and missing_ok:
                     return None
-                body = self._read_error(response)
-                if status == 429:
-                    failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
-                    header_wait = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
-                    wait = header_wait if header_wait is not None else body.retry_after
-                elif status >= 500:
-                    failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
-                    if not idempotent:
-                        raise failure
-                    wait = None
-                else:
-                    raise PlatformError(self.platform, operation, status, body.code, body.info)
+                failure, wait = self._answer_failure(response, operation, idempotent=idempotent)
             retry += 1
-            if retry >= self._retry.attempts:
+            await self._sleep(self._wait_before_retry(failure, wait, retry, operation))
+
+    def _transport_failure(
+        self, exc: httpx.TransportError, operation: str, *, idempotent: bool
+    ) -> PlatformUnavailableError:
+        """No answer: retried, unless the request may have reached the server and is not idempotent."""
+        if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+            # Nothing reached the server, so even a POST may be repeated.
+            return PlatformUnavailableError(self.platform, operation, None, "connect-error", str(exc) or repr(exc))
+        code = "timeout" if isinstance(exc, httpx.TimeoutException) else "transport-error"
+        failure = PlatformUnavailableError(self.platform, operation, None, code, str(exc) or repr(exc))
+        if not idempotent:
+            raise failure from exc
+        return failure
+
+    def _answer_failure(
+        self, response: httpx.Response, operation: str, *, idempotent: bool
+    ) -> tuple[PlatformUnavailableError, float | None]:
+        """A retryable failure and the wait the platform asked for; raises what retrying cannot fix."""
+        status = response.status_code
+        body = self._read_error(response)
+        if status == 429:
+            failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
+            header_wait = parse_retry_after(response.headers.get("Retry-After"), self._clock.now())
+            return failure, header_wait if header_wait is not None else body.retry_after
+        if status >= 500:
+            failure = PlatformUnavailableError(self.platform, operation, status, body.code, body.info)
+            if not idempotent:
                 raise failure
-            if wait is None:
-                wait = self._retry.backoff(retry, self._rand)
-            elif wait > self._retry.max_retry_after:
-                raise PlatformUnavailableError(
-                    self.platform,
-                    operation,
-                    failure.status,
-                    failure.code,
-                    f"{failure.info} (platform asks to wait {wait:.0f} s; not waiting)",
-                )
-            await self._sleep(wait)
+            return failure, None
+        raise PlatformError(self.platform, operation, status, body.code, body.info)
+
+    def _wait_before_retry(
+        self, failure: PlatformUnavailableError, wait: float | None, retry: int, operation: str
+    ) -> float:
+        """Seconds to wait before attempt ``retry + 1``; raises when the retries or the patience are spent."""
+        if retry >= self._retry.attempts:
+            raise failure
+        if wait is None:
+            return self._retry.backoff(retry, self._rand)
+        if wait > self._retry.max_retry_after:
+            raise PlatformUnavailableError(
+                self.platform,
+                operation,
+                failure.status,
+                failure.code,
+                f"{failure.info} (platform asks to wait {wait:.0f} s; not waiting)",
+            )
+        return wait
 
     async def call_json(
         self,

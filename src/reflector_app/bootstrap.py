@@ -13,6 +13,7 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.daily.client import DailyClient, DailySettings
@@ -76,103 +77,119 @@ def webhook_verifiers(settings: Settings, clock: Clock) -> dict[Platform, Webhoo
     return verifiers
 
 
-async def build_container(
-    settings: Settings, *, queue: JobQueue, clock: Clock | None = None, with_pipeline: bool = False
-) -> Container:
-    """Open every adapter the settings ask for; ``Container.aclose`` closes them again."""
-    clock = clock or SYSTEM_CLOCK
-    closers: list[Callable[[], Awaitable[None]]] = []
-    engine = create_engine(settings.database_url)
+def daily_client(settings: Settings, clock: Clock) -> DailyClient | None:
+    if not (settings.daily_api_key and settings.daily_bucket_region and settings.daily_bucket_role_arn):
+        return None
+    return DailyClient(
+        DailySettings(
+            api_key=settings.daily_api_key,
+            recordings_bucket=settings.daily_bucket,
+            bucket_region=settings.daily_bucket_region,
+            assume_role_arn=settings.daily_bucket_role_arn,
+            base_url=settings.daily_api_url,
+        ),
+        clock=clock,
+    )
 
-    async def dispose() -> None:
-        await engine.dispose()
 
-    closers.append(dispose)
-    await ensure_migrated(engine)
+def whereby_client(settings: Settings, clock: Clock) -> WherebyClient | None:
+    if not (
+        settings.whereby_api_key and settings.whereby_upload_access_key_id and settings.whereby_upload_secret_access_key
+    ):
+        return None
+    return WherebyClient(
+        WherebySettings(
+            api_key=settings.whereby_api_key,
+            recordings_bucket=settings.whereby_bucket,
+            upload_access_key_id=settings.whereby_upload_access_key_id,
+            upload_secret_access_key=settings.whereby_upload_secret_access_key,
+            recordings_prefix=settings.whereby_recordings_prefix,
+            base_url=settings.whereby_api_url,
+        ),
+        clock=clock,
+    )
 
+
+def sqs_notifications(settings: Settings) -> SqsRecordingNotifications | None:
+    if not settings.sqs_queue_url:
+        return None
+    return SqsRecordingNotifications(
+        SqsQueueConfig(
+            queue_url=settings.sqs_queue_url,
+            region=settings.sqs_region,
+            access_key_id=settings.sqs_access_key_id,
+            secret_access_key=settings.sqs_secret_access_key,
+            endpoint_url=settings.sqs_endpoint_url,
+            visibility_timeout=settings.sqs_visibility_timeout,
+        )
+    )
+
+
+Closers = list[Callable[[], Awaitable[None]]]
+
+
+async def open_buckets(settings: Settings, closers: Closers) -> dict[str, ObjectStorage]:
     buckets: dict[str, ObjectStorage] = {}
     for which in ("transcript", "daily", "whereby"):
         storage = build_storage(bucket_config(settings, which))
         await storage.open()
         closers.append(storage.close)
         buckets[storage.bucket] = storage
+    return buckets
 
-    platforms: dict[Platform, VideoPlatform] = {}
-    daily: DailyClient | None = None
-    if settings.daily_api_key and settings.daily_bucket_region and settings.daily_bucket_role_arn:
-        daily = DailyClient(
-            DailySettings(
-                api_key=settings.daily_api_key,
-                recordings_bucket=settings.daily_bucket,
-                bucket_region=settings.daily_bucket_region,
-                assume_role_arn=settings.daily_bucket_role_arn,
-                base_url=settings.daily_api_url,
-            ),
-            clock=clock,
-        )
-        closers.append(daily.aclose)
-        platforms[Platform.DAILY] = daily
-    if settings.whereby_api_key and settings.whereby_upload_access_key_id and settings.whereby_upload_secret_access_key:
-        whereby = WherebyClient(
-            WherebySettings(
-                api_key=settings.whereby_api_key,
-                recordings_bucket=settings.whereby_bucket,
-                upload_access_key_id=settings.whereby_upload_access_key_id,
-                upload_secret_access_key=settings.whereby_upload_secret_access_key,
-                recordings_prefix=settings.whereby_recordings_prefix,
-                base_url=settings.whereby_api_url,
-            ),
-            clock=clock,
-        )
-        closers.append(whereby.aclose)
-        platforms[Platform.WHEREBY] = whereby
 
-    notifications = None
-    if settings.sqs_queue_url:
-        notifications = SqsRecordingNotifications(
-            SqsQueueConfig(
-                queue_url=settings.sqs_queue_url,
-                region=settings.sqs_region,
-                access_key_id=settings.sqs_access_key_id,
-                secret_access_key=settings.sqs_secret_access_key,
-                endpoint_url=settings.sqs_endpoint_url,
-                visibility_timeout=settings.sqs_visibility_timeout,
-            )
-        )
-        await notifications.open()
-        closers.append(notifications.close)
-
-    sender = HttpWebhookSender(allow_private=settings.allow_private_webhook_targets)
-    closers.append(sender.aclose)
+def health_checks(engine: AsyncEngine, transcripts: ObjectStorage, redis: Redis | None) -> dict[str, HealthCheck]:
+    """Readiness probes for ``GET /ready``: the database, the transcript bucket and (when used) Redis."""
 
     async def database() -> None:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    transcripts = buckets[settings.transcript_bucket]
-
     async def transcript_storage() -> None:
         await transcripts.exists("health-check")
 
     checks: dict[str, HealthCheck] = {"database": database, "storage": transcript_storage}
-    redis_client = None
-    if settings.redis_url:
-        redis_client = Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=3)
+    if redis is not None:
 
         async def broker() -> None:
-            await redis_client.ping()
-
-        async def close_redis() -> None:
-            await redis_client.aclose()
+            await redis.ping()
 
         checks["queue"] = broker
-        closers.append(close_redis)
+    return checks
+
+
+async def build_container(
+    settings: Settings, *, queue: JobQueue, clock: Clock | None = None, with_pipeline: bool = False
+) -> Container:
+    """Open every adapter the settings ask for; ``Container.aclose`` closes them again."""
+    clock = clock or SYSTEM_CLOCK
+    engine = create_engine(settings.database_url)
+    closers: Closers = [engine.dispose]
+    await ensure_migrated(engine)
+    buckets = await open_buckets(settings, closers)
+    daily, whereby = daily_client(settings, clock), whereby_client(settings, clock)
+    platforms: dict[Platform, VideoPlatform] = {}
+    for platform, client in ((Platform.DAILY, daily), (Platform.WHEREBY, whereby)):
+        if client is not None:
+            closers.append(client.aclose)
+            platforms[platform] = client
+    notifications = sqs_notifications(settings)
+    if notifications is not None:
+        await notifications.open()
+        closers.append(notifications.close)
+    sender = HttpWebhookSender(allow_private=settings.allow_private_webhook_targets)
+    closers.append(sender.aclose)
+    # One Redis client per process for the readiness check, the API's locks and its rate limits.
+    redis = (
+        Redis.from_url(settings.redis_url, socket_connect_timeout=3, socket_timeout=3) if settings.redis_url else None
+    )
+    if redis is not None:
+        closers.append(redis.aclose)
     pipeline = None
     if with_pipeline:
         from reflector_app.pipeline import build_pipeline  # loads the Whisper model: workers only
 
         pipeline = build_pipeline(settings)
-
     return Container(
         settings=settings,
         clock=clock,
@@ -189,8 +206,8 @@ async def build_container(
         webhook_sender=sender,
         notes_writers=notes_writers(settings),
         workdir=work_root(settings),
-        health_checks=checks,
-        locks=locks_for(redis_client),
-        limiter=rate_limiter_for(redis_client),
+        health_checks=health_checks(engine, buckets[settings.transcript_bucket], redis),
+        locks=locks_for(redis),
+        limiter=rate_limiter_for(redis),
         closers=closers,
     )

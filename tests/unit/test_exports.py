@@ -156,3 +156,12 @@ def test_the_language_is_a_webvtt_header_and_a_json_field() -> None:
     assert webvtt.render(merge_turns(words), people).startswith("WEBVTT\n\n")
     assert json.loads(json_export.render(words, people, language="de"))["language"] == "de"
     assert json.loads(json_export.render(words, people))["language"] is None
+
+
+def test_one_waveform_serialiser_rounds_for_service_and_cli() -> None:
+    # The service and `reflector process` both write waveform.json through this one function.
+    from reflector_core.exports import waveform
+    from reflector_core.model import Waveform
+
+    out = json.loads(waveform.render(Waveform(peaks=(0.123456, 1.0), peaks_per_second=10.0, duration=1.23456)))
+    assert out == {"duration": 1.235, "peaks_per_second": 10.0, "peaks": [0.1235, 1.0]}

@@ -24,10 +24,9 @@ from typing import Any
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
 from reflector_core.exports import json as json_export
-from reflector_core.exports import srt, text, webvtt
+from reflector_core.exports import srt, text, waveform, webvtt
 from reflector_core.model import Participant
 from reflector_core.naming import parse_daily_track_key
-from reflector_core.ports import Waveform
 from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.process_multitrack import (
     PipelineResult,
@@ -159,13 +158,9 @@ def write_outputs(result: PipelineResult, out: Path, *, language: str | None = N
         "transcript.txt": text.render(turns, participants),
     }
     if result.waveform is not None:
-        rendered["waveform.json"] = json.dumps(_waveform(result.waveform))
+        rendered["waveform.json"] = waveform.render(result.waveform)
     for name, content in rendered.items():
         (out / name).write_text(content, encoding="utf-8")
-
-
-def _waveform(w: Waveform) -> dict[str, Any]:
-    return {"duration": round(w.duration, 3), "peaks_per_second": w.peaks_per_second, "peaks": list(w.peaks)}
 
 
 def _names(mapping: dict[str, str]) -> Any:
@@ -245,13 +240,18 @@ def run(args: argparse.Namespace) -> int:
         _error(f"{paths[0]}: {getattr(exc, 'reason', None) or exc}")
         return 1
     progress.close()
+    return _finish(result, args, language=transcriber.language)
+
+
+def _finish(result: PipelineResult, args: argparse.Namespace, *, language: str | None) -> int:
+    """Report what failed, write the outputs; the exit status."""
     for failure in result.failed_tracks:
         _error(f"{failure.track}: {failure.reason}")
     for skipped in result.skipped:
         _error(f"{skipped.track}: skipped, {skipped.reason}")
     if result.failed_tracks and len(result.failed_tracks) == len(result.participants):
         return 1  # nothing was transcribed: no transcript is better than an empty one
-    write_outputs(result, args.out, language=transcriber.language)
+    write_outputs(result, args.out, language=language)
     if not args.no_notes:
         _write_notes(args.out)
     if result.mixdown_error is not None:

@@ -37,6 +37,10 @@ from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
 
 SCHEMA_PATH = "/schema"
+DESCRIPTION = "Speaker-attributed transcripts of Daily.co and Whereby meetings."
+
+API_MODULES = (webhooks, rooms, meetings, recording, participation, transcripts, notes, audio, live, deliveries, health)
+"""Every API module's ``handlers``: adding a route module is one entry here."""
 
 
 def create_app(
@@ -60,20 +64,7 @@ def create_app(
 
     pages = web_parts(container.settings, web)
     app = Litestar(
-        route_handlers=[
-            *webhooks.handlers,
-            *rooms.handlers,
-            *meetings.handlers,
-            *recording.handlers,
-            *participation.handlers,
-            *transcripts.handlers,
-            *notes.handlers,
-            *audio.handlers,
-            *live.handlers,
-            *deliveries.handlers,
-            *health.handlers,
-            *pages.route_handlers,
-        ],
+        route_handlers=[*(h for module in API_MODULES for h in module.handlers), *pages.route_handlers],
         dependencies={
             **dependencies(container, locks=locks or container.locks, live=options),
             "user": Provide(provide_user),
@@ -93,7 +84,7 @@ def create_app(
         openapi_config=OpenAPIConfig(
             title="Reflector",
             version="0.1.0",
-            description="Speaker-attributed transcripts of Daily.co and Whereby meetings.",
+            description=DESCRIPTION,
             path=SCHEMA_PATH,
             render_plugins=[SwaggerRenderPlugin()],
         ),

@@ -17,7 +17,7 @@ from attrs import frozen
 
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.jobs import Job
-from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Transcript, TranscriptStatus
+from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Recording, Transcript, TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork, WorkFolders
 from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
@@ -128,25 +128,9 @@ async def apply_consent(
     pending: list[str] = []
     for recording in recordings:
         transcript = transcripts.get(recording.id or "")
-        unfinished = transcript is not None and transcript.status in _UNFINISHED
-        if unfinished and keep_text:
-            # The text is kept, so processing still needs the tracks: they go when it finishes.
-            sources_gone = False
-        else:
-            # Without text to keep, nothing is worth transcribing: delete at once (processing then fails
-            # or finishes, and either way comes back here).
-            sources_gone = await delete_sources(deleter, recording, sources)
-        if transcript is None or transcript.id is None:
-            continue
-        if work is not None and not work.discard(transcript.id):
-            log.info("transcript %s is being processed here: its job removes its work folder", transcript.id)
-        derived_gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
-        if unfinished:
-            pending.append(transcript.id)
-            continue
-        await _strip(unit_of_work, transcript, keep_text=keep_text, all_gone=sources_gone and derived_gone)
-        if sources_gone and derived_gone:
-            cleaned.append(transcript.id)
+        outcome = await _clean(deleter, recording, transcript, sources, transcript_bucket, keep_text, work)
+        if transcript is not None and transcript.id is not None and outcome is not None:
+            (cleaned if outcome else pending).append(transcript.id)
     log.info(
         "consent cleanup of meeting %s: %d object(s) deleted, %d transcript(s) clean, %d pending, %d failure(s)",
         meeting_id,
@@ -159,6 +143,37 @@ async def apply_consent(
     return ConsentCleanup(
         meeting_id, refused=True, deleted=tuple(deleter.deleted), cleaned=tuple(cleaned), pending=tuple(pending)
     )
+
+
+async def _clean(
+    deleter: Deleter,
+    recording: Recording,
+    transcript: Transcript | None,
+    sources: RecordingSources,
+    transcript_bucket: ObjectStorage,
+    keep_text: bool,
+    work: WorkFolders | None,
+) -> bool | None:
+    """One recording's audio: ``True`` when its transcript is clean, ``False`` when it is still
+    processing (pending), ``None`` when it has no transcript or something is left."""
+    unfinished = transcript is not None and transcript.status in _UNFINISHED
+    if unfinished and keep_text:
+        # The text is kept, so processing still needs the tracks: they go when it finishes.
+        sources_gone = False
+    else:
+        # Without text to keep, nothing is worth transcribing: delete at once (processing then fails
+        # or finishes, and either way comes back here).
+        sources_gone = await delete_sources(deleter, recording, sources)
+    if transcript is None or transcript.id is None:
+        return None
+    if work is not None and not work.discard(transcript.id):
+        log.info("transcript %s is being processed here: its job removes its work folder", transcript.id)
+    derived_gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
+    if unfinished:
+        return False
+    all_gone = sources_gone and derived_gone
+    await _strip(deleter.unit_of_work, transcript, keep_text=keep_text, all_gone=all_gone)
+    return True if all_gone else None
 
 
 async def _strip(

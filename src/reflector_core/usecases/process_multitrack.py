@@ -133,6 +133,21 @@ def order_tracks(files: Sequence[TrackFile]) -> tuple[list[SpeakerTrack], list[S
     return ordered, skipped
 
 
+def _probe(
+    tracks: Sequence[SpeakerTrack], audio: AudioEngine, failures: list[TrackFailure], report: ProgressCallback
+) -> dict[int, TrackTimeline]:
+    """Each track's timeline by speaker; an unreadable track becomes a failure."""
+    timelines: dict[int, TrackTimeline] = {}
+    report(PROBE, 0, len(tracks))
+    for done, t in enumerate(tracks, start=1):
+        try:
+            timelines[t.speaker] = audio.probe(t.file.path, filename_offset=t.filename_offset).timeline
+        except TRACK_ERRORS as exc:
+            failures.append(_failure(t.file, exc))
+        report(PROBE, done, len(tracks))
+    return timelines
+
+
 def process_multitrack(
     files: Sequence[TrackFile],
     *,
@@ -151,14 +166,7 @@ def process_multitrack(
     tracks, skipped = order_tracks(files)
     failures: list[TrackFailure] = []
 
-    timelines: dict[int, TrackTimeline] = {}
-    report(PROBE, 0, len(tracks))
-    for done, t in enumerate(tracks, start=1):
-        try:
-            timelines[t.speaker] = audio.probe(t.file.path, filename_offset=t.filename_offset).timeline
-        except TRACK_ERRORS as exc:
-            failures.append(_failure(t.file, exc))
-        report(PROBE, done, len(tracks))
+    timelines = _probe(tracks, audio, failures, report)
 
     # The mixdown runs beside the transcription: Whisper's greedy decoding keeps about one core busy
     # and the mixdown needs one, so on a small machine this hides most of the mixdown's time. Every

@@ -8,10 +8,10 @@ and the result replaces the previous one.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from contextlib import ExitStack
+from pathlib import Path
 from typing import ClassVar, TypeVar
 
 import attrs
@@ -28,6 +28,7 @@ from reflector_core.errors import (
     StorageError,
     TrackError,
 )
+from reflector_core.exports import waveform
 from reflector_core.jobs import Job
 from reflector_core.model import (
     Participant,
@@ -48,13 +49,13 @@ from reflector_core.ports import (
     RecordingSource,
     SourceFile,
     UnitOfWork,
-    Waveform,
     WorkFolders,
 )
 from reflector_core.processing import ProcessingOptions
 from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent, has_refusal
+from reflector_core.usecases.deletion import Deleter
 
 log = logging.getLogger(__name__)
 
@@ -76,16 +77,6 @@ class ProcessOutcome:
     transcript_id: str
     status: TranscriptStatus
     detail: str
-
-
-def waveform_json(waveform: Waveform) -> str:
-    return json.dumps(
-        {
-            "duration": round(waveform.duration, 3),
-            "peaks_per_second": waveform.peaks_per_second,
-            "peaks": [round(p, 4) for p in waveform.peaks],
-        }
-    )
 
 
 async def _start(uow: UnitOfWork, transcript_id: str) -> Transcript | ProcessOutcome:
@@ -153,6 +144,100 @@ async def _refused(uow: UnitOfWork, recording: Recording) -> bool:
     return has_refusal(await uow.consents.for_meeting(recording.meeting_id))
 
 
+Input = tuple[str, str | None, float | None]
+"""An object to transcribe: its key, the participant id and the offset its file name gives."""
+
+
+def _inputs(recording: Recording) -> list[Input]:
+    """The speech tracks in speaker order (multitrack), or the one mixed recording."""
+    if recording.kind is RecordingKind.RAW_TRACKS:
+        return [(t.key, parsed.participant_id, parsed.filename_offset) for t, parsed in speech_tracks(recording.tracks)]
+    return [(recording.object_key, None, None)] if recording.object_key else []
+
+
+async def _download(
+    storage: ObjectStorage, keys: Sequence[Input], names: dict[str, Participant], folder: Path
+) -> tuple[list[SourceFile], list[TrackFailure]]:
+    """Each input to ``folder``, speaker ``index`` for the ``index``-th; what cannot come back is a failure."""
+    sources: list[SourceFile] = []
+    failed: list[TrackFailure] = []
+    for index, (key, pid, offset) in enumerate(keys):
+        path = folder / f"{index:03d}"
+        try:
+            await storage.download(key, path)
+        except (InvalidInputError, ObjectNotFoundError) as exc:  # retrying cannot bring these back
+            failed.append(TrackFailure(key, failure_reason(exc)))
+            continue
+        known = names.get(pid or "")
+        participant = Participant(
+            speaker=index,
+            participant_id=pid,
+            name=known.name if known else None,
+            user_id=known.user_id if known else None,
+        )
+        sources.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
+    return sources, failed
+
+
+async def _store_audio(storage: ObjectStorage, transcript_id: str, output: PipelineOutput, folder: Path) -> str | None:
+    """Upload the mix and its waveform; the audio location, or ``None`` when there is no mix."""
+    if output.mp3 is None:
+        return None
+    await storage.upload(audio_key(transcript_id), output.mp3, content_type="audio/mpeg")
+    if output.waveform is not None:
+        wf = folder / "waveform.json"
+        wf.write_text(waveform.render(output.waveform))
+        await storage.upload(waveform_key(transcript_id), wf, content_type="application/json")
+    return audio_key(transcript_id)
+
+
+async def _begin(
+    unit_of_work: Callable[[], UnitOfWork], transcript_id: str
+) -> tuple[Transcript, Recording] | ProcessOutcome:
+    """Move the transcript to ``processing`` and load its recording, or say why there is nothing to do."""
+    async with unit_of_work() as uow:
+        started = await _start(uow, transcript_id)
+        if isinstance(started, ProcessOutcome):
+            return started
+        recording = await uow.recordings.get(started.recording_id)
+        if recording is None:
+            raise NotFoundError("recording", started.recording_id)
+    return started, recording
+
+
+async def _save_done(
+    unit_of_work: Callable[[], UnitOfWork],
+    transcript: Transcript,
+    output: PipelineOutput,
+    location: str | None,
+    failed: Sequence[TrackFailure],
+) -> None:
+    async with unit_of_work() as uow:
+        done = attrs.evolve(
+            transcript,
+            words=output.words,
+            participants=output.participants,
+            duration=output.duration,
+            audio_location=location,
+            failed_tracks=tuple(failed),
+            error=None,
+        )
+        await uow.transcripts.save_result(done)
+        await uow.transcripts.transition(transcript.id or "", TranscriptStatus.DONE)
+        await uow.commit()
+
+
+def _readable(sources: RecordingSources, recording: Recording) -> tuple[ObjectStorage, list[Input]] | str:
+    """The bucket and the inputs to read, or why the recording cannot be processed."""
+    try:
+        storage = sources.storage_for(recording)
+    except ForeignSourceError as exc:  # a row stored before sources were checked: never read it
+        log.error("%s", exc)
+        return "the recording is not in its platform's recordings bucket"
+    keys = _inputs(recording)
+    return (storage, keys) if keys else "the recording has no speech audio to transcribe"
+
+
 async def process_recording(
     transcript_id: str,
     *,
@@ -168,60 +253,28 @@ async def process_recording(
     delete_raw_after: bool = False,
     progress: ProgressCallback = lambda stage, done, total: None,
 ) -> ProcessOutcome:
-    async with unit_of_work() as uow:
-        started = await _start(uow, transcript_id)
-        if isinstance(started, ProcessOutcome):
-            return started
-        transcript = started
-        recording = await uow.recordings.get(transcript.recording_id)
-        if recording is None:
-            raise NotFoundError("recording", transcript.recording_id)
+    started = await _begin(unit_of_work, transcript_id)
+    if isinstance(started, ProcessOutcome):
+        return started
+    transcript, recording = started
     # Platform calls happen outside any transaction (SQLite would hold its write lock meanwhile).
     names = await _names(unit_of_work, recording, directory, await _session_id(recording, source))
-
-    try:
-        source_bucket = sources.storage_for(recording)
-    except ForeignSourceError as exc:  # a row stored before sources were checked: never read it
-        log.error("%s", exc)
-        return await _fail(unit_of_work, transcript_id, "the recording is not in its platform's recordings bucket")
-    multitrack = recording.kind is RecordingKind.RAW_TRACKS
-    keys: list[tuple[str, str | None, float | None]]
-    if multitrack:
-        keys = [(t.key, parsed.participant_id, parsed.filename_offset) for t, parsed in speech_tracks(recording.tracks)]
-    elif recording.object_key:
-        keys = [(recording.object_key, None, None)]
-    else:
-        keys = []
-    if not keys:
-        return await _fail(unit_of_work, transcript_id, "the recording has no speech audio to transcribe")
-
+    readable = _readable(sources, recording)
+    if isinstance(readable, str):
+        return await _fail(unit_of_work, transcript_id, readable)
+    source_bucket, keys = readable
     # Held (locked) while this job runs: a dead attempt's leftovers are removed first, and a consent
     # cleanup or the start-up sweep can tell this live folder from a killed job's.
     held = ExitStack()
     job_dir = held.enter_context(work.job(transcript_id))
     (job_dir / "in").mkdir(mode=0o700)
     try:
-        files: list[SourceFile] = []
-        failed: list[TrackFailure] = []
-        for index, (key, pid, offset) in enumerate(keys):
-            path = job_dir / "in" / f"{index:03d}"
-            try:
-                await source_bucket.download(key, path)
-            except (InvalidInputError, ObjectNotFoundError) as exc:  # retrying cannot bring these back
-                failed.append(TrackFailure(key, failure_reason(exc)))
-                continue
-            known = names.get(pid or "")
-            participant = Participant(
-                speaker=index,
-                participant_id=pid,
-                name=known.name if known else None,
-                user_id=known.user_id if known else None,
-            )
-            files.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
+        files, failed = await _download(source_bucket, keys, names, job_dir / "in")
         progress("download", len(keys), len(keys))
         if not files:
             return await _fail(unit_of_work, transcript_id, "no track could be downloaded", failed)
 
+        multitrack = recording.kind is RecordingKind.RAW_TRACKS
         options = ProcessingOptions(speakers=speaker_hint(names.values()))
         output = await run_blocking(
             lambda: pipeline(files, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
@@ -232,34 +285,13 @@ async def process_recording(
 
         async with unit_of_work() as uow:
             refused = await _refused(uow, recording)
-        location = None
-        if output.mp3 is not None and not refused:
-            await transcript_bucket.upload(audio_key(transcript_id), output.mp3, content_type="audio/mpeg")
-            if output.waveform is not None:
-                wf = job_dir / "out" / "waveform.json"
-                wf.write_text(waveform_json(output.waveform))
-                await transcript_bucket.upload(waveform_key(transcript_id), wf, content_type="application/json")
-            location = audio_key(transcript_id)
-
-        async with unit_of_work() as uow:
-            await uow.transcripts.save_result(
-                attrs.evolve(
-                    transcript,
-                    words=output.words,
-                    participants=output.participants,
-                    duration=output.duration,
-                    audio_location=location,
-                    failed_tracks=tuple(failed),
-                    error=None,
-                )
-            )
-            await uow.transcripts.transition(transcript_id, TranscriptStatus.DONE)
-            await uow.commit()
-
+        location = None if refused else await _store_audio(transcript_bucket, transcript_id, output, job_dir / "out")
+        await _save_done(unit_of_work, transcript, output, location, failed)
         if delete_raw_after and not failed:
-            await _delete_sources(unit_of_work, source_bucket, [k for k, _, _ in keys], clock)
+            # Retention 0: the raw tracks go once transcribed, audited; a failure is left for the retention job.
+            await Deleter(unit_of_work, clock, "retention").delete(source_bucket, [k for k, _, _ in keys])
         await _consent_recheck(unit_of_work, recording, sources, transcript_bucket, clock, work)
-        detail = f"{len(output.words)} words from {len(files)} file(s)" + (f", {len(failed)} failed" if failed else "")
+        detail = f"{len(output.words)} words from {len(files)} file(s){f', {len(failed)} failed' if failed else ''}"
         return ProcessOutcome(transcript_id, TranscriptStatus.DONE, detail)
     except (InvalidInputError, TrackError) as exc:
         return await _fail(unit_of_work, transcript_id, failure_reason(exc))
@@ -324,14 +356,3 @@ async def _fail(
         await uow.commit()
     log.error("transcript %s failed: %s", transcript_id, reason)
     return ProcessOutcome(transcript_id, TranscriptStatus.FAILED, reason)
-
-
-async def _delete_sources(
-    unit_of_work: Callable[[], UnitOfWork], storage: ObjectStorage, keys: Sequence[str], clock: Clock
-) -> None:
-    """Raw tracks are deleted once transcribed (retention 0); every deletion is audited."""
-    for key in keys:
-        await storage.delete(key)
-        async with unit_of_work() as uow:
-            await uow.deleted_objects.record(storage.bucket, key, "retention", clock.now())
-            await uow.commit()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 import attrs
@@ -23,6 +23,7 @@ from attrs import field, frozen
 
 from reflector_core.errors import InvalidInputError
 from reflector_core.jobs import Job
+from reflector_core.model import Recording
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
 from reflector_core.recording_sources import RecordingSources
 from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
@@ -80,58 +81,18 @@ async def apply_retention(
     """
     now = clock.now()
     deleter = Deleter(unit_of_work, clock, RETENTION_REASON)
-    cleared: list[str] = []
-    audio: list[str] = []
     removed: list[str] = []
-
+    audio: list[str] = []
+    cleared: list[str] = []
+    # Transcripts first, so the audio and source passes below do not spend work on rows about to go.
     if policy.transcript_days is not None:
-        # First, so the audio and source passes below do not spend work on rows about to go.
-        async with unit_of_work() as uow:
-            expired = await uow.transcripts.expired(now - timedelta(days=policy.transcript_days), limit=batch)
-        for transcript in expired:
-            async with unit_of_work() as uow:
-                recording = await uow.recordings.get(transcript.recording_id)
-            gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
-            if recording is not None and recording.id is not None:
-                if await delete_sources(deleter, recording, sources):
-                    async with unit_of_work() as uow:
-                        await uow.recordings.mark_sources_deleted(recording.id)
-                        await uow.commit()
-                else:
-                    gone = False
-            if gone and transcript.id is not None:
-                async with unit_of_work() as uow:
-                    await uow.transcripts.delete(transcript.id)
-                    await uow.commit()
-                removed.append(transcript.id)
-                log.info("retention: transcript %s deleted", transcript.id)
-
+        removed = await _expire_transcripts(
+            now - timedelta(days=policy.transcript_days), deleter, sources, transcript_bucket, batch
+        )
     if policy.audio_days is not None:
-        async with unit_of_work() as uow:
-            expired = await uow.transcripts.audio_expired(now - timedelta(days=policy.audio_days), limit=batch)
-        for transcript in expired:
-            if transcript.id is None or not await deleter.delete(transcript_bucket, derived_keys(transcript)):
-                continue
-            async with unit_of_work() as uow:
-                current = await uow.transcripts.get(transcript.id)
-                if current is not None:
-                    if current.audio_location is not None:
-                        await uow.transcripts.save_result(attrs.evolve(current, audio_location=None))
-                    await uow.transcripts.set_audio_deleted(transcript.id, True)
-                await uow.commit()
-            audio.append(transcript.id)
-
+        audio = await _expire_audio(now - timedelta(days=policy.audio_days), deleter, transcript_bucket, batch)
     if policy.raw_tracks_days is not None:
-        async with unit_of_work() as uow:
-            recordings = await uow.recordings.sources_expired(now - timedelta(days=policy.raw_tracks_days), limit=batch)
-        for recording in recordings:
-            if recording.id is None or not await delete_sources(deleter, recording, sources):
-                continue
-            async with unit_of_work() as uow:
-                await uow.recordings.mark_sources_deleted(recording.id)
-                await uow.commit()
-            cleared.append(recording.id)
-
+        cleared = await _expire_sources(now - timedelta(days=policy.raw_tracks_days), deleter, sources, batch)
     log.info(
         "retention: %d object(s) deleted; %d recording(s), %d audio, %d transcript(s) done; %d failure(s)",
         len(deleter.deleted),
@@ -144,3 +105,63 @@ async def apply_retention(
     return RetentionReport(
         sources=tuple(cleared), audio=tuple(audio), transcripts=tuple(removed), deleted=tuple(deleter.deleted)
     )
+
+
+async def _sources_gone(deleter: Deleter, recording: Recording, sources: RecordingSources) -> bool:
+    """Delete the recording's source objects; when all are gone, mark it so retention skips it from now on."""
+    if recording.id is None or not await delete_sources(deleter, recording, sources):
+        return False
+    async with deleter.unit_of_work() as uow:
+        await uow.recordings.mark_sources_deleted(recording.id)
+        await uow.commit()
+    return True
+
+
+async def _expire_transcripts(
+    before: datetime,
+    deleter: Deleter,
+    sources: RecordingSources,
+    transcript_bucket: ObjectStorage,
+    batch: int,
+) -> list[str]:
+    unit_of_work = deleter.unit_of_work
+    async with unit_of_work() as uow:
+        expired = await uow.transcripts.expired(before, limit=batch)
+    removed = []
+    for transcript in expired:
+        async with unit_of_work() as uow:
+            recording = await uow.recordings.get(transcript.recording_id)
+        gone = await deleter.delete(transcript_bucket, derived_keys(transcript))
+        if recording is not None and recording.id is not None:
+            gone = await _sources_gone(deleter, recording, sources) and gone
+        if gone and transcript.id is not None:
+            async with unit_of_work() as uow:
+                await uow.transcripts.delete(transcript.id)
+                await uow.commit()
+            removed.append(transcript.id)
+            log.info("retention: transcript %s deleted", transcript.id)
+    return removed
+
+
+async def _expire_audio(before: datetime, deleter: Deleter, transcript_bucket: ObjectStorage, batch: int) -> list[str]:
+    async with deleter.unit_of_work() as uow:
+        expired = await uow.transcripts.audio_expired(before, limit=batch)
+    audio = []
+    for transcript in expired:
+        if transcript.id is None or not await deleter.delete(transcript_bucket, derived_keys(transcript)):
+            continue
+        async with deleter.unit_of_work() as uow:
+            current = await uow.transcripts.get(transcript.id)
+            if current is not None:
+                if current.audio_location is not None:
+                    await uow.transcripts.save_result(attrs.evolve(current, audio_location=None))
+                await uow.transcripts.set_audio_deleted(transcript.id, True)
+            await uow.commit()
+        audio.append(transcript.id)
+    return audio
+
+
+async def _expire_sources(before: datetime, deleter: Deleter, sources: RecordingSources, batch: int) -> list[str]:
+    async with deleter.unit_of_work() as uow:
+        recordings = await uow.recordings.sources_expired(before, limit=batch)
+    return [r.id for r in recordings if r.id is not None and await _sources_gone(deleter, r, sources)]

@@ -6,7 +6,11 @@ folder, with a fake Daily API standing in for Daily; creates an API key, a room 
 the sample meeting's raw tracks into the local Daily bucket; posts a signed
 ``recording.ready-to-download`` webhook; follows the transcript's status and prints the transcript.
 
-    .venv/bin/python tools/demo_service.py [--keep]
+    ./dev -s demo-service [-- --keep]      (or .venv/bin/python tests/demo_service.py [--keep])
+
+It lives with the tests, not in ``tools/``, because it is built from test code (the fake Daily API,
+webhook signing, the integration harness that runs ``reflector serve``): a shipped tool must not
+depend on ``tests/``, and this one is a demonstration of the service, not something users run.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ import time
 import uuid
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[1]  # the checkout: tests/ is importable from it
 sys.path.insert(0, str(REPO))
 
 from tests.fakes.daily_api import FakeDaily  # noqa: E402
