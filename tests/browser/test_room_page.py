@@ -12,12 +12,15 @@ import pytest
 from tests.fakes.daily_api import FakeDaily
 from tests.integration.harness import Service, meeting_webhook, track_files, truth, wait_until
 
-from .conftest import OWNER, PASSWORD, joined, open_browser, post_daily_webhook, screenshot
+from .conftest import screenshot
+from .room_site import OWNER, PASSWORD, browsers, fake_daily, joined, open_browser, post_daily_webhook, room_site
+
+__all__ = ["browsers", "fake_daily", "room_site"]  # fixtures used by the tests below
 
 
-def _room(site: Service, name: str, **fields: Any) -> None:
+def _room(room_site: Service, name: str, **fields: Any) -> None:
     body = {"name": name, "platform": "daily", "recording_kind": "raw-tracks", "consent_policy": "required", **fields}
-    r = site.api("POST", "/v1/rooms", json=body)
+    r = room_site.api("POST", "/v1/rooms", json=body)
     assert r.status_code == 201, r.text
 
 
@@ -50,14 +53,14 @@ def _answer(driver: Any, choice: str) -> None:
     wait_until(lambda: not _page_state(driver)["open"], timeout=15, interval=0.1, what="the dialog to close")
 
 
-def _meeting_room_name(site: Service, meeting_id: str) -> str:
-    r = site.api("GET", f"/v1/meetings/{meeting_id}")
+def _meeting_room_name(room_site: Service, meeting_id: str) -> str:
+    r = room_site.api("GET", f"/v1/meetings/{meeting_id}")
     assert r.status_code == 200, r.text
     return str(r.json()["platform_room_name"])
 
 
-def sign_in(driver: Any, site: Service, path: str) -> None:
-    driver.get(f"{site.base}/signin?next={path}")
+def sign_in(driver: Any, room_site: Service, path: str) -> None:
+    driver.get(f"{room_site.base}/signin?next={path}")
     driver.find_element(_by("NAME"), "username").send_keys(OWNER)
     driver.find_element(_by("NAME"), "password").send_keys(PASSWORD)
     driver.find_element(_by("CSS_SELECTOR"), "form button[type=submit]").click()
@@ -65,12 +68,12 @@ def sign_in(driver: Any, site: Service, path: str) -> None:
 
 
 def test_dialog_first_then_one_recording_start_for_two_people_and_three_reloads(
-    site: Service, fake_daily: FakeDaily, browsers: list[Any]
+    room_site: Service, fake_daily: FakeDaily, browsers: list[Any]
 ) -> None:
-    _room(site, "standup")
+    _room(room_site, "standup")
     fake_daily.not_hosted_answers = 1  # Daily: "not hosting a call" for the first start call
     ana = open_browser(browsers)
-    ana.get(f"{site.base}/r/standup")
+    ana.get(f"{room_site.base}/r/standup")
     state = _page_state(ana)
     assert state["dialog"] and state["open"] and state["modal"], state
     assert state["src"] is None and fake_daily.page_loads == []  # nothing of the call before the answer
@@ -80,10 +83,10 @@ def test_dialog_first_then_one_recording_start_for_two_people_and_three_reloads(
     _answer(ana, "agree")
     _wait_call_loaded(ana, fake_daily, before)
     meeting_id = state["meeting"]
-    platform_room = _meeting_room_name(site, meeting_id)
+    platform_room = _meeting_room_name(room_site, meeting_id)
 
     bob = open_browser(browsers)
-    bob.get(f"{site.base}/r/standup")
+    bob.get(f"{room_site.base}/r/standup")
     assert _page_state(bob)["meeting"] == meeting_id
     _answer(bob, "agree")
 
@@ -93,18 +96,18 @@ def test_dialog_first_then_one_recording_start_for_two_people_and_three_reloads(
             driver.refresh()
             after = _page_state(driver)
             assert not after["dialog"] and after["src"], after  # decided: no question again, the call loads
-            assert post_daily_webhook(site, joined(platform_room, f"{who}-{n}", n)) == "accepted"
+            assert post_daily_webhook(room_site, joined(platform_room, f"{who}-{n}", n)) == "accepted"
 
     wait_until(lambda: fake_daily.starts, timeout=60, interval=0.2, what="the recording to start")
     wait_until(
-        lambda: site.api("GET", f"/v1/meetings/{meeting_id}/recording").json()["recording"]["state"] == "started",
+        lambda: room_site.api("GET", f"/v1/meetings/{meeting_id}/recording").json()["recording"]["state"] == "started",
         timeout=30,
         what="the recording state to be stored",
     )
     assert len(fake_daily.starts) == 1
     assert fake_daily.starts[0]["room"] == platform_room and fake_daily.starts[0]["type"] == "raw-tracks"
 
-    decisions = site.api("GET", f"/v1/meetings/{meeting_id}/consent").json()
+    decisions = room_site.api("GET", f"/v1/meetings/{meeting_id}/consent").json()
     assert sorted(d["choice"] for d in decisions) == ["given", "given"]
     assert all(set(d) == {"participant", "choice", "at"} for d in decisions)
 
@@ -118,46 +121,46 @@ def test_dialog_first_then_one_recording_start_for_two_people_and_three_reloads(
 
 
 def test_signed_out_people_never_see_host_controls_and_the_owner_does(
-    site: Service, fake_daily: FakeDaily, browsers: list[Any]
+    room_site: Service, fake_daily: FakeDaily, browsers: list[Any]
 ) -> None:
-    _room(site, "board", consent_policy="not-required")
+    _room(room_site, "board", consent_policy="not-required")
     guest = open_browser(browsers)
-    guest.get(f"{site.base}/r/board")
+    guest.get(f"{room_site.base}/r/board")
     meeting_id = _page_state(guest)["meeting"]
-    detail = site.api("GET", f"/v1/meetings/{meeting_id}").json()
+    detail = room_site.api("GET", f"/v1/meetings/{meeting_id}").json()
     source = guest.page_source
     assert _page_state(guest)["src"] == detail["room_url"]
     assert "t=" not in (_page_state(guest)["src"] or "") and "Stop recording" not in source
     assert "host rights" not in source
 
     owner = open_browser(browsers)
-    sign_in(owner, site, "/r/board")
+    sign_in(owner, room_site, "/r/board")
     owner_src = _page_state(owner)["src"] or ""
     assert owner_src.startswith(detail["room_url"]) and "t=" in owner_src  # the owner's meeting token
-    post_daily_webhook(site, joined(detail["platform_room_name"], "owner-1", 0))
+    post_daily_webhook(room_site, joined(detail["platform_room_name"], "owner-1", 0))
     wait_until(lambda: fake_daily.starts, timeout=60, what="the recording to start")
     owner.refresh()
     owner.find_element(_by("ID"), "stop-recording").click()
     wait_until(lambda: fake_daily.stops, timeout=30, what="the stop to reach Daily")
-    assert site.api("GET", f"/v1/meetings/{meeting_id}/recording").json()["recording"]["state"] == "stopped"
+    assert room_site.api("GET", f"/v1/meetings/{meeting_id}/recording").json()["recording"]["state"] == "stopped"
     guest.refresh()
     assert "Recording stopped" in guest.find_element(_by("ID"), "recording").text
 
     # The owner's room administration page, for the docs.
-    owner.get(f"{site.base}/rooms/board")
+    owner.get(f"{room_site.base}/rooms/board")
     assert "Copy link" in owner.page_source and "/r/board" in owner.page_source
     screenshot(owner, "room-admin")
 
 
 def test_keyboard_alone_completes_the_dialog_and_focus_goes_to_the_call(
-    site: Service, fake_daily: FakeDaily, browsers: list[Any]
+    room_site: Service, fake_daily: FakeDaily, browsers: list[Any]
 ) -> None:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.keys import Keys
 
-    _room(site, "keys")
+    _room(room_site, "keys")
     driver = open_browser(browsers)
-    driver.get(f"{site.base}/r/keys")
+    driver.get(f"{room_site.base}/r/keys")
     assert _page_state(driver)["active"] == "consent-agree"
     keys = ActionChains(driver)
     # Tab cycles between the two answers and never leaves the dialog.
@@ -176,29 +179,29 @@ def test_keyboard_alone_completes_the_dialog_and_focus_goes_to_the_call(
     wait_until(lambda: not _page_state(driver)["open"], timeout=15, interval=0.1, what="the dialog to close")
     _wait_call_loaded(driver, fake_daily, before)
     assert _page_state(driver)["active"] == "call"
-    decisions = site.api("GET", f"/v1/meetings/{_page_state(driver)['meeting']}/consent").json()
+    decisions = room_site.api("GET", f"/v1/meetings/{_page_state(driver)['meeting']}/consent").json()
     assert [d["choice"] for d in decisions] == ["given"]
 
 
 @pytest.mark.slow
 def test_a_refusal_on_the_page_leaves_no_audio_after_processing(
-    site: Service, fake_daily: FakeDaily, browsers: list[Any]
+    room_site: Service, fake_daily: FakeDaily, browsers: list[Any]
 ) -> None:
-    _room(site, "consult")
+    _room(room_site, "consult")
     driver = open_browser(browsers)
-    driver.get(f"{site.base}/r/consult")
+    driver.get(f"{room_site.base}/r/consult")
     meeting_id = _page_state(driver)["meeting"]
     _answer(driver, "refuse")
-    decisions = site.api("GET", f"/v1/meetings/{meeting_id}/consent").json()
+    decisions = room_site.api("GET", f"/v1/meetings/{meeting_id}/consent").json()
     assert [d["choice"] for d in decisions] == ["refused"]
 
     # The call happened and Daily delivers its raw tracks.
-    platform_room = _meeting_room_name(site, meeting_id)
+    platform_room = _meeting_room_name(room_site, meeting_id)
     rid = str(uuid.uuid4())
     body = meeting_webhook(platform_room, recording_id=rid)
-    daily_bucket = site.workdir / "storage" / site.buckets["daily"]
+    daily_bucket = room_site.workdir / "storage" / room_site.buckets["daily"]
     for key, path in track_files().items():
-        site.upload(site.buckets["daily"], key, path)
+        room_site.upload(room_site.buckets["daily"], key, path)
     fake_daily.add_recording(body["payload"], mtg_session_id="mtg-consult")
     fake_daily.participants["mtg-consult"] = [
         {
@@ -210,16 +213,16 @@ def test_a_refusal_on_the_page_leaves_no_audio_after_processing(
         }
         for p in truth()["participants"]
     ]
-    assert post_daily_webhook(site, body) == "accepted"
-    transcript = site.wait_transcript(rid)
+    assert post_daily_webhook(room_site, body) == "accepted"
+    transcript = room_site.wait_transcript(rid)
     assert transcript["status"] in ("done", "failed"), transcript
 
     def gone() -> bool:
-        t = site.api("GET", f"/v1/transcripts/{transcript['id']}").json()
+        t = room_site.api("GET", f"/v1/transcripts/{transcript['id']}").json()
         return bool(t["audio_deleted"])
 
     wait_until(gone, timeout=120, what="every audio object to be deleted")
-    folder = site.workdir / "storage" / site.buckets["transcripts"] / "transcripts" / str(transcript["id"])
+    folder = room_site.workdir / "storage" / room_site.buckets["transcripts"] / "transcripts" / str(transcript["id"])
     assert not folder.exists() or not any(folder.iterdir())
     assert not [p for p in daily_bucket.rglob("*") if p.is_file()]
-    assert site.api("GET", f"/v1/transcripts/{transcript['id']}/audio.mp3").status_code == 404
+    assert room_site.api("GET", f"/v1/transcripts/{transcript['id']}/audio.mp3").status_code == 404

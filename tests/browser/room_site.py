@@ -1,7 +1,6 @@
-"""Room page browser tests: a real ``reflector serve`` (embedded) against the fake Daily API over HTTP,
-whose rooms are a stand-in page on the fake's own server (the call iframe loads offline), driven by
-Debian's Chromium through Selenium. Nothing is downloaded. Without the browser the tests skip on a
-developer machine and fail under ``CI=true``; a failing test saves a screenshot to ``out/browser/``.
+"""The room page's browser tests need their own site: ``reflector serve`` (embedded) against the fake
+Daily API over HTTP, whose rooms are a stand-in page on the fake's own server (the call iframe loads
+offline), with a fresh database per test. The browser itself comes from ``conftest.py``.
 """
 
 from __future__ import annotations
@@ -14,28 +13,14 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import FAILURES, new_driver
+from tests.browser.conftest import _need_browser as need_browser
 from tests.fakes.daily_api import FakeDaily
 from tests.fakes.signing import daily_headers
 from tests.fakes.whereby_api import FakeWhereby
-from tests.integration.harness import DAILY_SECRET, REPO, Service, base_env, local_upload, platform_env
-from tests.services import in_ci
+from tests.integration.harness import DAILY_SECRET, Service, base_env, local_upload, platform_env
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
-FAILURES = REPO / "out" / "browser"
-SCREENSHOTS = REPO / "docs" / "screenshots"
 OWNER, PASSWORD = "ana", "room-browser-password"
-
-pytestmark = pytest.mark.services
-
-
-def need_browser() -> None:
-    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
-    if missing:
-        message = f"browser tests need {', '.join(missing)} (apt-get install chromium chromium-driver)"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture
@@ -46,7 +31,7 @@ def fake_daily() -> Iterator[FakeDaily]:
 
 
 @pytest.fixture
-def site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
+def room_site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
     """``reflector serve`` on embedded defaults with Daily (and Whereby) pointing at the fakes."""
     need_browser()
     fake_whereby = FakeWhereby().start()
@@ -79,35 +64,8 @@ def site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
         fake_whereby.stop()
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
-    outcome = yield
-    report = outcome.get_result()  # type: ignore[attr-defined]
-    setattr(item, f"report_{report.when}", report)
-
-
-def new_driver() -> Any:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service as DriverService
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,900",
-        "--mute-audio",
-        "--use-fake-ui-for-media-stream",
-    ):
-        options.add_argument(arg)
-    driver = webdriver.Chrome(service=DriverService(str(CHROMEDRIVER)), options=options)
-    driver.set_page_load_timeout(60)
-    return driver
-
-
 @pytest.fixture
-def browsers(site: Service, request: pytest.FixtureRequest) -> Iterator[list[Any]]:
+def browsers(room_site: Service, request: pytest.FixtureRequest) -> Iterator[list[Any]]:
     """Fresh browsers (no shared cookies), made on demand: ``browsers.append(new_driver())``."""
     made: list[Any] = []
     try:
@@ -125,13 +83,6 @@ def open_browser(browsers: list[Any]) -> Any:
     driver = new_driver()
     browsers.append(driver)
     return driver
-
-
-def screenshot(driver: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    return path
 
 
 def post_daily_webhook(site: Service, body: dict[str, Any]) -> str:
