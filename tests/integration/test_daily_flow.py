@@ -52,6 +52,14 @@ def _recording(service: Service, fake: FakeDaily, room_name: str, *, session: st
     return body
 
 
+def post_recording(service: Service, fake: FakeDaily, room: str, *, session: str) -> str:
+    """A room, its meeting, the fixture recording in the bucket and its signed webhook; the recording id."""
+    meeting = _meeting(service, room)
+    body = _recording(service, fake, meeting["platform_room_name"], session=session)
+    assert _post_webhook(service, body) == "accepted"
+    return str(body["payload"]["recording_id"])
+
+
 def test_signed_webhook_gives_one_named_transcript_despite_redelivery_and_polling(
     service: Service, fake_daily: FakeDaily
 ) -> None:

@@ -7,15 +7,13 @@ partial MP3 it left do not wait for the stuck-job sweep.
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from tests.fakes.daily_api import FakeDaily
-from tests.fakes.signing import daily_headers
-from tests.integration.harness import DAILY_SECRET, Service, wait_until
-from tests.integration.test_daily_flow import _meeting, _recording
+from tests.integration.harness import Service, wait_until
+from tests.integration.test_daily_flow import post_recording
 
 pytestmark = pytest.mark.slow
 
@@ -24,12 +22,7 @@ def test_a_killed_embedded_service_finishes_the_job_once_after_a_restart(
     embedded: Service, fake_daily: FakeDaily
 ) -> None:
     service = embedded
-    meeting = _meeting(service, "crashy")
-    body = _recording(service, fake_daily, meeting["platform_room_name"], session="mtg-9")
-    rid = body["payload"]["recording_id"]
-    raw = json.dumps(body).encode()
-    r = service.http.post("/v1/daily/webhook", content=raw, headers=daily_headers(DAILY_SECRET, int(time.time()), raw))
-    assert r.status_code == 200, r.text
+    rid = post_recording(service, fake_daily, "crashy", session="mtg-9")
 
     work = service.workdir / "work"
 

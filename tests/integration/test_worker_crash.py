@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
 from tests.fakes.daily_api import FakeDaily
-from tests.fakes.signing import daily_headers
-from tests.integration.harness import DAILY_SECRET, Service, wait_until
-from tests.integration.test_daily_flow import _meeting, _recording
+from tests.integration.harness import Service, wait_until
+from tests.integration.test_daily_flow import post_recording
 
 pytestmark = [pytest.mark.slow, pytest.mark.services]
 
@@ -19,12 +17,7 @@ def test_a_killed_worker_leaves_a_transcript_that_another_worker_finishes(
     production: Service, fake_daily: FakeDaily
 ) -> None:
     service = production
-    meeting = _meeting(service, "crashy")
-    body = _recording(service, fake_daily, meeting["platform_room_name"], session="mtg-9")
-    rid = body["payload"]["recording_id"]
-    raw = json.dumps(body).encode()
-    r = service.http.post("/v1/daily/webhook", content=raw, headers=daily_headers(DAILY_SECRET, int(time.time()), raw))
-    assert r.status_code == 200, r.text
+    rid = post_recording(service, fake_daily, "crashy", session="mtg-9")
 
     def processing() -> bool:
         items = service.transcripts_for(rid)

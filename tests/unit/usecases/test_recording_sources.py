@@ -79,6 +79,16 @@ class World:
         )
         return m.id or ""
 
+    async def retention(self) -> None:
+        """Raw tracks kept 0 days: what would delete a source as soon as processing ended."""
+        await apply_retention(
+            RetentionPolicy(raw_tracks_days=0),
+            unit_of_work=self.uow,
+            sources=self.sources,
+            transcript_bucket=self.out,
+            clock=self.clock,
+        )
+
     def victim_untouched(self) -> None:
         assert self.out.objects[STOLEN] == b"ID3victim"
         assert self.store.deleted_objects == []
@@ -113,13 +123,7 @@ async def test_the_reported_webhook_is_ignored_and_nothing_is_processed_or_delet
     said = await handle_event(event, sources=w.sources, unit_of_work=w.uow, queue=w.queue)
     assert "ignored" in said
     assert w.store.recordings == {} and w.store.transcripts == {} and w.queue.jobs == []
-    await apply_retention(
-        RetentionPolicy(raw_tracks_days=0),
-        unit_of_work=w.uow,
-        sources=w.sources,
-        transcript_bucket=w.out,
-        clock=w.clock,
-    )
+    await w.retention()
     w.victim_untouched()
 
 
@@ -244,13 +248,7 @@ async def test_rows_stored_before_the_check_are_neither_read_nor_deleted(tmp_pat
     assert "transcripts" not in (w.store.transcripts[t.id or ""].error or "")
     w.store.consents.append(ConsentDecision(meeting_id, "p", ConsentChoice.REFUSED, w.clock.now()))
     await apply_consent(meeting_id, unit_of_work=w.uow, sources=w.sources, transcript_bucket=w.out, clock=w.clock)
-    await apply_retention(
-        RetentionPolicy(raw_tracks_days=0),
-        unit_of_work=w.uow,
-        sources=w.sources,
-        transcript_bucket=w.out,
-        clock=w.clock,
-    )
+    await w.retention()
     w.victim_untouched()
 
 
