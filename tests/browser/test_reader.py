@@ -201,3 +201,19 @@ def test_two_hour_transcript_stays_responsive(browser: Any, site: Site) -> None:
     target = float(browser.find_element(By.ID, "turn-800").get_attribute("data-start"))
     browser.find_element(By.CSS_SELECTOR, "#turn-800 .meta .who").click()
     wait_until(lambda: _current_time(browser) >= target - 0.05, timeout=10, interval=0.1, what="seek in long meeting")
+
+
+def test_search_hit_opens_the_reader_at_that_time(browser: Any, site: Site, meeting: str) -> None:
+    sign_in(browser, site)
+    box = browser.find_element(By.NAME, "q")
+    box.send_keys("customer exports")
+    box.submit()
+    hit = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, f".hit[data-id='{meeting}'] a.jump"), timeout=10)
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, f".hit[data-id='{meeting}'] mark")]
+    assert marks == ["customer", "exports"]
+    href = hit[0].get_attribute("href")
+    start = float(href.split("?t=")[1])
+    hit[0].click()
+    wait_until(lambda: abs(_current_time(browser) - start) < 0.05, timeout=10, interval=0.1, what="reader at the hit")
+    turn = browser.find_element(By.CSS_SELECTOR, "li.turn.playing")
+    assert "customer asked about exports" in turn.text

@@ -80,6 +80,7 @@ from reflector_core.ports import (
     WebhookSender,
     WebhookVerifier,
 )
+from reflector_core.search import SearchHit, Segment, Snippet, matches, segments
 from reflector_core.users import User
 
 
@@ -121,6 +122,7 @@ class MemoryStore:
     meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
     recording_created: dict[str, datetime] = attrs.Factory(dict)
     users: dict[str, User] = attrs.Factory(dict)
+    segments: dict[str, list[Segment]] = attrs.Factory(dict)
     notes: dict[str, TranscriptNotes] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
@@ -360,6 +362,7 @@ class MemoryTranscripts:
             audio_location=transcript.audio_location,
             failed_tracks=transcript.failed_tracks,
         )
+        self.s.segments[transcript.id] = segments(transcript.words)
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
         self._replace(transcript_id, audio_deleted=deleted)
@@ -600,6 +603,26 @@ class MemoryRecordingControl:
         return was_active
 
 
+class MemorySearch:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def index(self, transcript_id: str, found: Sequence[Segment]) -> None:
+        self.s.segments[transcript_id] = list(found)
+
+    async def search(
+        self, wanted: tuple[str, ...], *, owner: str, limit: int, per_transcript: int
+    ) -> builtins.list[SearchHit]:
+        mine = await MemoryTranscripts(self.s).list(TranscriptFilter(owner=owner), limit=len(self.s.transcripts) + 1)
+        hits = []
+        for t in mine.items:
+            found = [g for g in self.s.segments.get(t.id or "", []) if matches(g.text, wanted)]
+            if found:
+                snippets = tuple(Snippet(g.text, g.start) for g in found[:per_transcript])
+                hits.append(SearchHit(t.id or "", snippets))
+        return hits[:limit]
+
+
 class MemoryUsers:
     def __init__(self, store: MemoryStore) -> None:
         self.s = store
@@ -644,6 +667,7 @@ class MemoryUnitOfWork:
         self.webhook_deliveries: ports.WebhookDeliveryRepository = MemoryWebhookDeliveries(store)
         self.meeting_recordings: ports.MeetingRecordingRepository = MemoryMeetingRecordings(store)
         self.users: ports.UserRepository = MemoryUsers(store)
+        self.search: ports.SearchRepository = MemorySearch(store)
         self.notes: ports.NotesRepository = MemoryNotes(store)
         self.commits = 0
 

@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.db import rows
 from reflector_adapters.db import tables as tb
+from reflector_adapters.db.search import SqlSearch
 from reflector_core.errors import ConflictError, MeetingRoomConflictError, NotFoundError
 from reflector_core.model import (
     ConsentDecision,
@@ -40,6 +41,7 @@ from reflector_core.model import (
     allowed_sources,
 )
 from reflector_core.ports import Page, TranscriptFilter
+from reflector_core.search import segments
 
 
 def new_id() -> str:
@@ -377,6 +379,8 @@ class SqlTranscripts:
         )
         if (await self._conn.execute(stmt)).rowcount != 1:
             raise NotFoundError("transcript", transcript.id)
+        # The full-text index follows the words, in the same transaction.
+        await SqlSearch(self._conn).index(transcript.id, segments(transcript.words))
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
         stmt = (

@@ -263,3 +263,15 @@ transcript_notes = Table(
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("status IN ('pending', 'running', 'done', 'failed')", name="status"),
 )
+
+# The full-text index, one row per turn (see db/search.py). The migration adds the backend's text index:
+# an FTS5 table kept in step by triggers on SQLite, a GIN index on to_tsvector('simple', text) on PostgreSQL.
+transcript_segment = Table(
+    "transcript_segment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("transcript_id", ID, ForeignKey("transcript.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("start", Float, nullable=False),
+    Column("text", Text, nullable=False),
+)

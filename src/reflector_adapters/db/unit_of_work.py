@@ -23,6 +23,7 @@ from reflector_adapters.db.repositories import (
     SqlWebhookDeliveries,
     SqlWebhookEvents,
 )
+from reflector_adapters.db.search import SqlSearch
 from reflector_adapters.db.users import SqlUsers
 from reflector_core.ports import (
     ApiKeyRepository,
@@ -35,6 +36,7 @@ from reflector_core.ports import (
     PollCursorRepository,
     RecordingRepository,
     RoomRepository,
+    SearchRepository,
     TranscriptRepository,
     UnitOfWork,
     UserRepository,
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
     api_keys: ApiKeyRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
+    search: SearchRepository
     notes: NotesRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
@@ -93,6 +96,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeys(conn)
         self.meeting_recordings = SqlMeetingRecordings(conn)
         self.users = SqlUsers(conn)
+        self.search = SqlSearch(conn)
         self.notes = SqlNotes(conn)
         return self
 

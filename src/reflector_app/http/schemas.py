@@ -231,12 +231,20 @@ class TrackFailureOut(msgspec.Struct):
     reason: str
 
 
+class SnippetOut(msgspec.Struct, kw_only=True):
+    text: str
+    start: float
+    """Seconds into the meeting where the matching turn starts."""
+
+
 class TranscriptItem(msgspec.Struct, kw_only=True):
     id: str | None
     status: TranscriptStatus
     recording_id: str
     duration: float | None
     created_at: datetime | None
+    snippets: list[SnippetOut] | msgspec.UnsetType = msgspec.UNSET
+    """Only in answers to a search (``q``): the matching turns."""
 
     @classmethod
     def of(cls, t: Transcript) -> TranscriptItem:

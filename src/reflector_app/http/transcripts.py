@@ -9,10 +9,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from reflector_app.container import UnitOfWorkFactory
-from reflector_app.http.schemas import RenameIn, TranscriptOut, TranscriptPage
+from reflector_app.http.schemas import RenameIn, SnippetOut, TranscriptItem, TranscriptOut, TranscriptPage
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import JobQueue, TranscriptFilter
 from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.search import search_transcripts
 from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, render_export, reprocess
 
 TAGS = ["transcripts"]
@@ -42,13 +43,37 @@ async def list_transcripts(
     status: FromQuery[TranscriptStatus | None] = None,
     offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    q: Annotated[
+        str | None, QueryParameter(max_length=200, description="Full-text search: every word in one turn")
+    ] = None,
 ) -> TranscriptPage:
+    if q is not None:
+        return await _search(q, user, unit_of_work, room=room, status=status, offset=offset, limit=limit)
     flt = TranscriptFilter(
         room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status, owner=user
     )
     async with unit_of_work() as uow:
         page = await uow.transcripts.list(flt, offset=offset, limit=limit)
     return TranscriptPage.of(page)
+
+
+async def _search(
+    q: str,
+    user: str,
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    room: str | None,
+    status: TranscriptStatus | None,
+    offset: int,
+    limit: int,
+) -> TranscriptPage:
+    found = await search_transcripts(user, q, unit_of_work=unit_of_work, room=room, status=status, limit=offset + limit)
+    items = []
+    for f in found[offset:]:
+        item = TranscriptItem.of(f.entry.transcript)
+        item.snippets = [SnippetOut(text=s.text, start=s.start) for s in f.snippets]
+        items.append(item)
+    return TranscriptPage(items=items, total=len(found), offset=offset, limit=limit)
 
 
 @get("/v1/transcripts/{transcript_id:str}", tags=TAGS, summary="A transcript's status and details")

@@ -9,6 +9,7 @@ page group (``signin.py``, ``library.py``, ``reader.py``, …) whose ``handlers`
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.template.config import TemplateConfig
 from litestar.types import ControllerRouterHandler
+from markupsafe import Markup, escape
 
 from reflector_app.http.auth import PUBLIC
 from reflector_app.settings import Settings
@@ -55,8 +57,23 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
 
     def register(engine: JinjaTemplateEngine) -> None:
         engine.engine.globals["static"] = lambda path: f"/static/{path}?v={version}"
+        engine.engine.filters["highlight"] = highlight
 
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=register)
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def highlight(text: str, wanted: Sequence[str]) -> Markup:
+    """``text`` escaped, with the words of ``wanted`` wrapped in ``<mark>`` (built from escaped pieces only)."""
+    out, at = [], 0
+    for m in _WORD.finditer(text):
+        if m.group().casefold() in wanted:
+            out += [escape(text[at : m.start()]), Markup("<mark>"), escape(m.group()), Markup("</mark>")]
+            at = m.end()
+    out.append(escape(text[at:]))
+    return Markup("").join(out)
 
 
 @frozen

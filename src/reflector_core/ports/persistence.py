@@ -26,6 +26,7 @@ from reflector_core.model import (
     TranscriptStatus,
     WebhookDelivery,
 )
+from reflector_core.search import SearchHit, Segment
 from reflector_core.users import User
 
 
@@ -305,6 +306,21 @@ class NotesRepository(Protocol):
         ...
 
 
+class SearchRepository(Protocol):
+    """The full-text index of transcript turns (SQLite FTS5 on embedded, PostgreSQL full-text in production)."""
+
+    async def index(self, transcript_id: str, segments: Sequence[Segment]) -> None:
+        """Replace the transcript's indexed turns."""
+        ...
+
+    async def search(
+        self, wanted: tuple[str, ...], *, owner: str, limit: int, per_transcript: int
+    ) -> builtins.list[SearchHit]:
+        """The owner's transcripts with a turn holding every word of ``wanted``, newest first, each with up
+        to ``per_transcript`` matching turns (earliest first) as snippets (the turn's whole text)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: ``async with uow: ...; await uow.commit()``."""
 
@@ -321,6 +337,7 @@ class UnitOfWork(Protocol):
     webhook_deliveries: WebhookDeliveryRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
+    search: SearchRepository
     notes: NotesRepository
 
     async def __aenter__(self) -> Self: ...

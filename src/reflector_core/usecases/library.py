@@ -36,10 +36,10 @@ class LibraryEntry:
 
 async def describe(transcript: Transcript, *, unit_of_work: Callable[[], UnitOfWork]) -> LibraryEntry:
     async with unit_of_work() as uow:
-        return await _entry(uow, transcript)
+        return await entry_of(uow, transcript)
 
 
-async def _entry(uow: UnitOfWork, transcript: Transcript) -> LibraryEntry:
+async def entry_of(uow: UnitOfWork, transcript: Transcript) -> LibraryEntry:
     recording = await uow.recordings.get(transcript.recording_id)
     meeting = await uow.meetings.get(recording.meeting_id) if recording and recording.meeting_id else None
     return LibraryEntry(
@@ -56,5 +56,5 @@ async def library(
     scoped = attrs.evolve(flt, owner=owner)
     async with unit_of_work() as uow:
         page = await uow.transcripts.list(scoped, offset=offset, limit=limit)
-        items = tuple([await _entry(uow, t) for t in page.items])
+        items = tuple([await entry_of(uow, t) for t in page.items])
     return Page(items=items, total=page.total, offset=page.offset, limit=page.limit)
