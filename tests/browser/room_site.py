@@ -31,10 +31,16 @@ def fake_daily() -> Iterator[FakeDaily]:
 
 
 @pytest.fixture
-def room_site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
-    """``reflector serve`` on embedded defaults with Daily (and Whereby) pointing at the fakes."""
+def fake_whereby() -> Iterator[FakeWhereby]:
+    fake = FakeWhereby(local_rooms=True).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def room_site(tmp_path: Path, fake_daily: FakeDaily, fake_whereby: FakeWhereby) -> Iterator[Service]:
+    """``reflector serve`` on embedded defaults with Daily and Whereby pointing at the fakes."""
     need_browser()
-    fake_whereby = FakeWhereby().start()
     env = base_env(tmp_path) | platform_env(fake_daily.url, fake_whereby.url)
     env["REFLECTOR_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path / 'reflector.db'}"
     service = Service("embedded", env, tmp_path, local_upload(tmp_path / "storage"))
@@ -61,7 +67,6 @@ def room_site(tmp_path: Path, fake_daily: FakeDaily) -> Iterator[Service]:
         yield service
     finally:
         service.stop()
-        fake_whereby.stop()
 
 
 @pytest.fixture

@@ -10,12 +10,23 @@ from typing import Any
 import pytest
 
 from tests.fakes.daily_api import FakeDaily
+from tests.fakes.whereby_api import FakeWhereby
 from tests.integration.harness import Service, meeting_webhook, track_files, truth, wait_until
 
 from .conftest import screenshot
-from .room_site import OWNER, PASSWORD, browsers, fake_daily, joined, open_browser, post_daily_webhook, room_site
+from .room_site import (
+    OWNER,
+    PASSWORD,
+    browsers,
+    fake_daily,
+    fake_whereby,
+    joined,
+    open_browser,
+    post_daily_webhook,
+    room_site,
+)
 
-__all__ = ["browsers", "fake_daily", "room_site"]  # fixtures used by the tests below
+__all__ = ["browsers", "fake_daily", "fake_whereby", "room_site"]  # fixtures used by the tests below
 
 
 def _room(room_site: Service, name: str, **fields: Any) -> None:
@@ -150,6 +161,25 @@ def test_signed_out_people_never_see_host_controls_and_the_owner_does(
     owner.get(f"{room_site.base}/rooms/board")
     assert "Copy link" in owner.page_source and "/r/board" in owner.page_source
     screenshot(owner, "room-admin")
+
+
+def test_whereby_room_embeds_the_room_url_with_embed_parameters_and_no_host_key_for_guests(
+    room_site: Service, fake_whereby: FakeWhereby, browsers: list[Any]
+) -> None:
+    _room(room_site, "clinic", platform="whereby", recording_kind="cloud")
+    guest = open_browser(browsers)
+    guest.get(f"{room_site.base}/r/clinic")
+    state = _page_state(guest)
+    assert state["dialog"] and state["src"] is None  # consent first here too
+    _answer(guest, "agree")
+    wait_until(lambda: fake_whereby.page_loads, timeout=20, interval=0.1, what="the Whereby stand-in to load")
+    src = _page_state(guest)["src"] or ""
+    assert "embed" in src and "iframeSource=reflector" in src and "roomKey" not in src
+    assert "Whereby records this room by itself" in guest.find_element(_by("ID"), "recording").text
+    owner = open_browser(browsers)
+    sign_in(owner, room_site, "/r/clinic")
+    _answer(owner, "agree")
+    assert "roomKey=" in (_page_state(owner)["src"] or "")  # the host URL, for the owner only
 
 
 def test_keyboard_alone_completes_the_dialog_and_focus_goes_to_the_call(

@@ -11,7 +11,6 @@ start of an instance already running answers "has an active stream".
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from http.server import BaseHTTPRequestHandler
@@ -19,11 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from tests.fakes.server import LocalServer
-
-STAND_IN = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stand-in call</title>
-<style>body{margin:0;font:16px system-ui;background:#10161f;color:#e8edf3;display:grid;place-items:center;height:100vh}</style>
-</head><body><main><h1>Stand-in call: {room}</h1><p>The fake Daily serves this page instead of Daily Prebuilt.</p>
-<button id="leave">Leave call</button></main></body></html>"""
+from tests.fakes.stand_in import send_page
 
 
 class FakeDaily(LocalServer):
@@ -87,19 +82,11 @@ class FakeDaily(LocalServer):
                 self.end_headers()
                 self.wfile.write(data)
 
-            def _page(self, room: str) -> None:
-                fake.page_loads.append(room)
-                data = STAND_IN.replace("{room}", html.escape(room)).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
             def _route(self, method: str) -> None:
                 url = urlparse(self.path)
                 if method == "GET" and (page := re.fullmatch(r"/call/([^/?]+)", url.path)):
-                    return self._page(page[1])
+                    fake.page_loads.append(page[1])
+                    return send_page(self, "Daily", page[1])
                 fake.requests.append((method, self.path))
                 if self.headers.get("Authorization") != f"Bearer {fake.api_key}":
                     return self._send(401, {"error": "authentication-error", "info": "bad key"})

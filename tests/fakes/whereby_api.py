@@ -10,14 +10,24 @@ from typing import Any
 from urllib.parse import urlparse
 
 from tests.fakes.server import LocalServer
+from tests.fakes.stand_in import send_page
 
 
 class FakeWhereby(LocalServer):
-    def __init__(self, api_key: str = "whereby-key") -> None:
+    """``local_rooms=True`` gives rooms URLs on this server (``/call/{name}``, a stand-in page, loads
+    recorded in ``page_loads``), so a browser test's iframe loads offline."""
+
+    def __init__(self, api_key: str = "whereby-key", *, local_rooms: bool = False) -> None:
         self.api_key = api_key
+        self.local_rooms = local_rooms
+        self.page_loads: list[str] = []
         self.meetings: dict[str, dict[str, Any]] = {}
         self.requests: list[tuple[str, str, Any]] = []
         super().__init__(self._handler(), "/v1")
+
+    @property
+    def rooms_base(self) -> str:
+        return f"{self.url.removesuffix('/v1')}/call" if self.local_rooms else "https://acme.whereby.com"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -35,6 +45,9 @@ class FakeWhereby(LocalServer):
                 self.wfile.write(data)
 
             def _route(self, method: str) -> None:
+                if method == "GET" and (page := re.fullmatch(r"/call/([^/?]+)", urlparse(self.path).path)):
+                    fake.page_loads.append(page[1])
+                    return send_page(self, "Whereby", page[1])
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length)) if length else None
                 path = urlparse(self.path).path.removeprefix("/v1")
@@ -47,8 +60,8 @@ class FakeWhereby(LocalServer):
                     meeting = {
                         "meetingId": mid,
                         "roomName": room,
-                        "roomUrl": f"https://acme.whereby.com{room}",
-                        "hostRoomUrl": f"https://acme.whereby.com{room}?roomKey=fake",
+                        "roomUrl": f"{fake.rooms_base}{room}",
+                        "hostRoomUrl": f"{fake.rooms_base}{room}?roomKey=fake",
                         "startDate": "2026-03-14T09:29:00.000Z",
                         "endDate": body.get("endDate"),
                     }
