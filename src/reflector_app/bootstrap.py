@@ -204,7 +204,8 @@ async def build_container(
         notifications=notifications,
         pipeline=pipeline,
         webhook_sender=sender,
-        notes_writers=notes_writers(settings),
+        # Workers write notes; the API only queues them (and need not import scikit-learn).
+        notes_writers=notes_writers(settings) if with_pipeline else (),
         workdir=work_root(settings),
         health_checks=health_checks(engine, buckets[settings.transcript_bucket], redis),
         locks=locks_for(redis),
