@@ -144,6 +144,11 @@ def test_room_webhook_is_signed_and_a_refusal_deletes_every_audio_object(
         event = json.loads(raw)
         assert event["event"] == "transcript.completed"
         assert event["transcript"]["id"] == transcript["id"] and "<v Alice>" in event["transcript"]["webvtt"]
+        # The webhook waited for the meeting notes (offline here) and carries them.
+        notes = event["transcript"]["notes"]
+        assert (notes["status"], notes["method"]) == ("done", "extractive") and notes["title"] and notes["topics"]
+        stored = service.api("GET", f"/v1/transcripts/{transcript['id']}/notes").json()
+        assert stored["title"] == notes["title"] and stored["status"] == "done"
 
         # One participant refuses: every audio object goes, the text stays (keep-text policy).
         r = service.api(
