@@ -21,7 +21,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any, Self
+from typing import Any, Generic, Protocol, Self, TypeVar
 from urllib.parse import quote
 
 import attrs
@@ -30,6 +30,7 @@ from attrs import frozen
 
 from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_core.errors import InvalidInputError, PayloadError, PlatformError, PlatformUnavailableError
+from reflector_core.model import Platform
 from reflector_core.ports import Clock
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -256,11 +257,58 @@ class JsonApi:
         return data
 
 
-class ApiClient:
-    """Base of a platform client: owns one ``JsonApi``, closed by ``aclose()`` or ``async with``."""
+class ApiSettings(Protocol):
+    """What every platform client's settings carry."""
 
-    def __init__(self, api: JsonApi) -> None:
-        self._api = api
+    @property
+    def base_url(self) -> str: ...
+    @property
+    def api_key(self) -> str: ...
+    @property
+    def timeout(self) -> float: ...
+
+
+S = TypeVar("S", bound=ApiSettings)
+
+
+class ApiClient(Generic[S]):
+    """Base of a platform client: owns one ``JsonApi``, closed by ``aclose()`` or ``async with``.
+
+    A subclass names its ``platform`` and how its API writes errors (``read_error``). Pass ``client``
+    (e.g. with an ``httpx.MockTransport``) and ``sleep`` in tests; the defaults make real calls and
+    really wait.
+    """
+
+    platform: Platform
+
+    @staticmethod
+    def read_error(response: httpx.Response) -> ErrorBody:
+        """How this platform's API writes an error body (each subclass names its reader)."""
+        raise NotImplementedError
+
+    def __init__(
+        self,
+        settings: S,
+        *,
+        client: httpx.AsyncClient | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self._api = JsonApi(
+            platform=self.platform.value,
+            base_url=settings.base_url,
+            api_key=settings.api_key,
+            read_error=type(self).read_error,
+            client=client,
+            timeout=settings.timeout,
+            retry=retry,
+            sleep=sleep,
+            clock=clock,
+            rand=rand,
+        )
 
     async def aclose(self) -> None:
         await self._api.aclose()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,7 +24,7 @@ from reflector_adapters.daily.wire import (
     to_recording,
     to_session,
 )
-from reflector_adapters.http import ApiClient, ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
+from reflector_adapters.http import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
 from reflector_core.errors import (
     ConfigurationError,
@@ -37,7 +35,7 @@ from reflector_core.errors import (
 )
 from reflector_core.model import Meeting, ParticipantSession, Platform, Recording, RecordingKind, Room
 from reflector_core.naming import daily_room_name
-from reflector_core.ports import Clock, PlatformParticipant
+from reflector_core.ports import PlatformParticipant
 
 log = logging.getLogger(__name__)
 
@@ -98,37 +96,12 @@ def _unix(at: datetime) -> int:
     return int(at.timestamp())
 
 
-class DailyClient(ApiClient):
+class DailyClient(ApiClient[DailySettings]):
     """Talks to ``{base_url}`` with the domain's API key. Pass ``client`` (e.g. with an
     ``httpx.MockTransport``) and ``sleep`` in tests; the defaults make real calls and really wait."""
 
     platform = Platform.DAILY
-
-    def __init__(
-        self,
-        settings: DailySettings,
-        *,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock | None = None,
-        rand: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        super().__init__(
-            JsonApi(
-                platform="daily",
-                base_url=settings.base_url,
-                api_key=settings.api_key,
-                read_error=read_daily_error,
-                client=client,
-                timeout=settings.timeout,
-                retry=retry,
-                sleep=sleep,
-                clock=clock,
-                rand=rand,
-            )
-        )
+    read_error = staticmethod(read_daily_error)
 
     # --- VideoPlatform ---------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from reflector_adapters.daily.wire import (
     to_recording,
     user_id,
 )
+from reflector_adapters.inbound import SignedWebhooks, dispatch
 from reflector_adapters.payload import from_unix, loads_object, structure
 from reflector_adapters.signatures import DEFAULT_TOLERANCE, check_window, header, matches_any, unix_seconds
 from reflector_core.errors import ConfigurationError, PayloadError, WebhookRejectedError
@@ -213,16 +214,12 @@ def parse_daily_event(body: bytes, *, bucket: str) -> PlatformEvent:
         "recording.ready-to-download": lambda: _recording_ready(env, bucket),
         "recording.error": lambda: _recording_error(env),
     }
-    handler = handlers.get(env.type)
-    if handler is None:
-        occurred = from_unix(env.event_ts, f"{_SOURCE} {env.type}", "event_ts")
-        return IgnoredEvent(Platform.DAILY, env.id, occurred, env.type, "event type not handled")
-    return handler()
+    occurred = lambda: from_unix(env.event_ts, f"{_SOURCE} {env.type}", "event_ts")  # noqa: E731
+    return dispatch(Platform.DAILY, handlers, env.type, env.id, occurred)
 
 
-class DailyWebhooks:
-    """The ``WebhookVerifier`` port for Daily: verify, then parse (``parse``); re-read a body that was
-    verified on arrival (``parse_verified``, for the worker that handles a queued delivery)."""
+class DailyWebhooks(SignedWebhooks):
+    """Daily's receiver (``SignedWebhooks``): the verification ping is answered before any signature check."""
 
     platform = Platform.DAILY
 
@@ -234,7 +231,7 @@ class DailyWebhooks:
         tolerance: timedelta = DEFAULT_TOLERANCE,
         clock: Clock | None = None,
     ) -> None:
-        self.verifier = DailyWebhookVerifier(secrets, tolerance=tolerance, clock=clock)
+        super().__init__(DailyWebhookVerifier(secrets, tolerance=tolerance, clock=clock))
         self.bucket = bucket
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
@@ -245,8 +242,7 @@ class DailyWebhooks:
         """
         if isinstance(body, bytes | bytearray) and is_verification_ping(bytes(body)):
             return VerificationPing(Platform.DAILY, None, None)
-        self.verifier.verify(body, headers)
-        return parse_daily_event(bytes(body), bucket=self.bucket)
+        return super().parse(body, headers)
 
     def parse_verified(self, body: bytes) -> PlatformEvent:
         return parse_daily_event(bytes(body), bucket=self.bucket)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
 import re
-from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -13,12 +10,11 @@ import attrs
 import httpx
 from attrs import field, frozen
 
-from reflector_adapters.http import ApiClient, ErrorBody, JsonApi, RetryPolicy, Sleep, error_text, json_or_none, segment
+from reflector_adapters.http import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
 from reflector_adapters.whereby.wire import MeetingCreatedWire, converter, room_sessions_page, to_meeting, to_session
 from reflector_core.errors import ConfigurationError, InvalidInputError, PayloadError
 from reflector_core.model import Meeting, ParticipantSession, Platform, RecordingKind, Room
-from reflector_core.ports import Clock
 
 DEFAULT_BASE_URL = "https://api.whereby.dev/v1"
 _MAX_PAGE = 100
@@ -90,37 +86,12 @@ def iso_millis(at: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
-class WherebyClient(ApiClient):
+class WherebyClient(ApiClient[WherebySettings]):
     """Talks to ``{base_url}`` with the organisation's API key. Pass ``client`` (e.g. with an
     ``httpx.MockTransport``) and ``sleep`` in tests."""
 
     platform = Platform.WHEREBY
-
-    def __init__(
-        self,
-        settings: WherebySettings,
-        *,
-        client: httpx.AsyncClient | None = None,
-        retry: RetryPolicy | None = None,
-        sleep: Sleep = asyncio.sleep,
-        clock: Clock | None = None,
-        rand: Callable[[], float] = random.random,
-    ) -> None:
-        self.settings = settings
-        super().__init__(
-            JsonApi(
-                platform="whereby",
-                base_url=settings.base_url,
-                api_key=settings.api_key,
-                read_error=read_whereby_error,
-                client=client,
-                timeout=settings.timeout,
-                retry=retry,
-                sleep=sleep,
-                clock=clock,
-                rand=rand,
-            )
-        )
+    read_error = staticmethod(read_whereby_error)
 
     def meeting_request(self, room: Room, *, end: datetime) -> dict[str, Any]:
         """The ``POST /meetings`` body for one meeting of ``room``."""

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 
+from reflector_adapters.inbound import SignedWebhooks, dispatch
 from reflector_adapters.payload import from_iso, loads_object, structure
 from reflector_adapters.signatures import DEFAULT_TOLERANCE, check_window, header, matches_any, unix_seconds
 from reflector_adapters.whereby.wire import (
@@ -161,16 +162,12 @@ def parse_whereby_event(body: bytes, *, bucket: str, prefix: str = "") -> Platfo
         "room.session.ended": lambda: _session(env, ended=True),
         "recording.finished": lambda: _recording(env, bucket, prefix),
     }
-    handler = handlers.get(env.type)
-    if handler is None:
-        at = from_iso(env.created_at, f"{_SOURCE} {env.type}", "createdAt")
-        return IgnoredEvent(Platform.WHEREBY, env.id, at, env.type, "event type not handled")
-    return handler()
+    occurred = lambda: from_iso(env.created_at, f"{_SOURCE} {env.type}", "createdAt")  # noqa: E731
+    return dispatch(Platform.WHEREBY, handlers, env.type, env.id, occurred)
 
 
-class WherebyWebhooks:
-    """The ``WebhookVerifier`` port for Whereby: verify, then parse (``parse``); re-read a body that was
-    verified on arrival (``parse_verified``, for the worker that handles a queued delivery)."""
+class WherebyWebhooks(SignedWebhooks):
+    """Whereby's receiver (``SignedWebhooks``): recordings are found under ``prefix`` in ``bucket``."""
 
     platform = Platform.WHEREBY
 
@@ -183,14 +180,9 @@ class WherebyWebhooks:
         tolerance: timedelta = DEFAULT_TOLERANCE,
         clock: Clock | None = None,
     ) -> None:
-        self.verifier = WherebyWebhookVerifier(secrets, tolerance=tolerance, clock=clock)
+        super().__init__(WherebyWebhookVerifier(secrets, tolerance=tolerance, clock=clock))
         self.bucket = bucket
         self.prefix = prefix
-
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
-        """Raises ``WebhookRejectedError`` (answer 401) or ``PayloadError`` (signed but unreadable)."""
-        self.verifier.verify(body, headers)
-        return parse_whereby_event(bytes(body), bucket=self.bucket, prefix=self.prefix)
 
     def parse_verified(self, body: bytes) -> PlatformEvent:
         return parse_whereby_event(bytes(body), bucket=self.bucket, prefix=self.prefix)
