@@ -24,6 +24,8 @@ from reflector_adapters.db.unit_of_work import unit_of_work_factory
 from reflector_adapters.notifications.config import SqsQueueConfig
 from reflector_adapters.notifications.sqs import SqsRecordingNotifications
 from reflector_adapters.outbound.http_sender import HttpWebhookSender
+from reflector_adapters.progress import SHARED as SHARED_PROGRESS
+from reflector_adapters.progress import RedisProgressBoard
 from reflector_adapters.storage.config import LocalBucketConfig, S3BucketConfig
 from reflector_adapters.storage.factory import build_storage
 from reflector_adapters.whereby.client import WherebyClient, WherebySettings
@@ -35,6 +37,7 @@ from reflector_app.ratelimit import rate_limiter_for
 from reflector_app.settings import Settings, StorageBackend
 from reflector_core.model import Platform
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, VideoPlatform, WebhookVerifier
+from reflector_core.ports.progress import ProgressBoard
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +188,10 @@ async def build_container(
     )
     if redis is not None:
         closers.append(redis.aclose)
+    progress: ProgressBoard = SHARED_PROGRESS
+    if settings.redis_url:
+        progress = RedisProgressBoard(settings.redis_url)
+        closers.append(progress.aclose)
     pipeline = None
     if with_pipeline:
         from reflector_app.pipeline import build_pipeline  # loads the Whisper model: workers only
@@ -194,6 +201,7 @@ async def build_container(
         settings=settings,
         clock=clock,
         unit_of_work=unit_of_work_factory(engine),
+        progress=progress,
         queue=queue,
         buckets=buckets,
         platforms=platforms,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from attrs import define, field
 
+from reflector_adapters.progress import SHARED as SHARED_PROGRESS
 from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_app.locks import LocalLocks, Locks
 from reflector_app.ratelimit import LocalRateLimiter, RateLimiter
@@ -34,6 +35,7 @@ from reflector_core.ports import (
     WebhookVerifier,
     WorkFolders,
 )
+from reflector_core.ports.progress import ProgressBoard
 from reflector_core.recording_sources import RecordingSources
 
 HealthCheck = Callable[[], Awaitable[None]]
@@ -76,6 +78,8 @@ class Container:
     """Named locks for the API (Redis-backed when Redis is configured, sharing the health check's client)."""
     limiter: RateLimiter = field(factory=LocalRateLimiter)
     """Rate limits of the public participant routes (Redis-backed like ``locks``, same client)."""
+    progress: ProgressBoard = field(factory=lambda: SHARED_PROGRESS)
+    """Stage and fraction of transcripts being processed (Redis in production)."""
     closers: list[Callable[[], Awaitable[None]]] = field(factory=list)
 
     @property

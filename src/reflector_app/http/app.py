@@ -58,7 +58,9 @@ def create_app(
     Every route except the webhooks, the health probes and the OpenAPI document needs an API key of
     ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
-    options = live_options or LiveOptions(key_check_seconds=container.settings.stream_key_check_seconds)
+    options = live_options or LiveOptions(
+        key_check_seconds=container.settings.stream_key_check_seconds, progress=container.progress
+    )
     # Imported here: the page modules import http.auth, which would otherwise import this module back.
     from reflector_app.web.parts import web_parts
 

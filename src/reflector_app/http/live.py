@@ -19,6 +19,7 @@ from reflector_app.http.key_check import KeyCheck
 from reflector_app.http.schemas import StatusEvent
 from reflector_app.web.session import session_alive
 from reflector_core.model import Transcript, TranscriptStatus
+from reflector_core.ports.progress import ProgressBoard, StageProgress
 from reflector_core.usecases.access import owned_transcript
 
 TERMINAL = frozenset({TranscriptStatus.DONE, TranscriptStatus.FAILED})
@@ -32,11 +33,27 @@ class LiveOptions:
     """A stream never outlives this; the client reconnects (EventSource does so by itself)."""
     key_check_seconds: float = 60.0
     """How often the caller's API key is checked again: a revoked key's stream ends at the next check."""
+    progress: ProgressBoard | None = None
+    """Where the stage and progress of a processing transcript are read (none: status only)."""
 
 
-def _message(t: Transcript) -> ServerSentEventMessage:
-    body = StatusEvent(id=t.id or "", status=t.status, error=t.error)
+def _message(t: Transcript, stage: StageProgress | None = None) -> ServerSentEventMessage:
+    body = StatusEvent(
+        id=t.id or "",
+        status=t.status,
+        error=t.error,
+        stage=stage.stage if stage else None,
+        progress=stage.fraction if stage else None,
+    )
     return ServerSentEventMessage(event="status", data=msgspec.json.encode(body).decode())
+
+
+async def _stage(options: LiveOptions, t: Transcript) -> StageProgress | None:
+    if options.progress is None or t.status is not TranscriptStatus.PROCESSING:
+        return None
+    found = await options.progress.current(t.id or "")
+    # Whole percents: a change of a tenth of a percent is not worth a message.
+    return StageProgress(found.stage, round(found.fraction, 2)) if found and found.fraction is not None else found
 
 
 async def status_stream(
@@ -48,12 +65,13 @@ async def status_stream(
     loop = asyncio.get_running_loop()
     deadline = loop.time() + options.max_seconds
     current: Transcript | None = first
-    seen: tuple[TranscriptStatus, str | None] | None = None
+    seen: tuple[TranscriptStatus, str | None, StageProgress | None] | None = None
     while current is not None:
-        state = (current.status, current.error)
+        stage = await _stage(options, current)
+        state = (current.status, current.error, stage)
         if state != seen:
             seen = state
-            yield _message(current)
+            yield _message(current, stage)
         if current.status in TERMINAL or loop.time() >= deadline:
             return
         await asyncio.sleep(options.poll_seconds)

@@ -294,12 +294,16 @@ class TranscriptOut(msgspec.Struct, kw_only=True):
         )
 
 
-class StatusEvent(msgspec.Struct, kw_only=True):
+class StatusEvent(msgspec.Struct, kw_only=True, omit_defaults=True):
     """One message of the live status stream."""
 
     id: str
     status: TranscriptStatus
     error: str | None
+    stage: str | None = None
+    """While processing: ``probe``, ``transcribe`` or ``mixdown``."""
+    progress: float | None = None
+    """While processing: 0..1 of the stage, when known."""
 
 
 class AttemptOut(msgspec.Struct, kw_only=True):

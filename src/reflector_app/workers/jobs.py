@@ -109,6 +109,7 @@ def _process(c: Container) -> Handler[ProcessRecording]:
     async def run(job: ProcessRecording) -> None:
         def progress(stage: str, done: float, total: float) -> None:
             log.debug("transcript %s: %s %.0f/%.0f", job.transcript_id, stage, done, total)
+            c.progress.report(job.transcript_id, stage, min(1.0, done / total) if total > 0 else None)
 
         outcome = await process_recording(
             job.transcript_id,
