@@ -230,7 +230,7 @@ def test_a_refusal_on_the_page_leaves_no_audio_after_processing(
     rid = str(uuid.uuid4())
     body = meeting_webhook(platform_room, recording_id=rid)
     daily_bucket = room_site.workdir / "storage" / room_site.buckets["daily"]
-    for key, path in track_files().items():
+    for key, path in track_files(body).items():
         room_site.upload(room_site.buckets["daily"], key, path)
     fake_daily.add_recording(body["payload"], mtg_session_id="mtg-consult")
     fake_daily.participants["mtg-consult"] = [
