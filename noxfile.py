@@ -56,6 +56,12 @@ def demo(session: nox.Session) -> None:
     print((out / "transcript.txt").read_text(encoding="utf-8"))
 
 
+@nox.session(name="demo-web")
+def demo_web(session: nox.Session) -> None:
+    """demo-service, then keep serving: a user "demo" and the processed sample meeting; prints the URL."""
+    session.run(sys.executable, "tests/demo_service.py", "--web", *session.posargs)
+
+
 @nox.session(name="demo-service")
 def demo_service(session: nox.Session) -> None:
     """The whole service flow on embedded defaults: serve, drop tracks, signed webhook, wait, print."""

@@ -7,6 +7,8 @@ the sample meeting's raw tracks into the local Daily bucket; posts a signed
 ``recording.ready-to-download`` webhook; follows the transcript's status and prints the transcript.
 
     ./dev -s demo-service [-- --keep]      (or .venv/bin/python tests/demo_service.py [--keep])
+    ./dev demo-web                          (--web: also a user "demo"; the service keeps running
+                                             with the processed meeting and prints the URL to sign in)
 
 It lives with the tests, not in ``tools/``, because it is built from test code (the fake Daily API,
 webhook signing, the integration harness that runs ``reflector serve``): a shipped tool must not
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +39,7 @@ EXAMPLE = REPO / "examples" / "meeting"
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (database, buckets, logs)")
+    parser.add_argument("--web", action="store_true", help="create a user and keep serving the pages until Ctrl-C")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="reflector-demo-"))
     daily = FakeDaily().start()
@@ -55,6 +59,20 @@ def main() -> int:
                 print(done.stderr, file=sys.stderr)
                 return 1
         key = service.run("apikey", "create", "--owner", "demo").stdout.split()[0]
+        password = uuid.uuid4().hex[:16]
+        if args.web:
+            made = subprocess.run(
+                [sys.executable, "-m", "reflector_app.cli", "user", "create", "demo"],
+                input=password + "\n",
+                env=env,
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if made.returncode != 0:
+                print(made.stderr, file=sys.stderr)
+                return 1
         service.headers["Authorization"] = f"Bearer {key}"
         print(f"1. service started in {workdir} (embedded: SQLite, local buckets, in-process worker)")
         service.start("serve", "serve")
@@ -119,6 +137,14 @@ def main() -> int:
         text = service.api("GET", f"/v1/transcripts/{item['id']}/export.txt").text
         print("5. transcript:\n")
         print(text)
+        if args.web and item["status"] == "done":
+            print(f"\nOpen {service.base}/ and sign in as demo / {password}")
+            print(f"The reader: {service.base}/transcripts/{item['id']}   (Ctrl-C stops the service)")
+            try:
+                while service.processes["serve"].alive():
+                    time.sleep(1)
+            except KeyboardInterrupt:
+                pass
         return 0 if item["status"] == "done" else 1
     finally:
         service.stop()
