@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import subprocess
 import sys
 import tempfile
@@ -140,6 +141,8 @@ def main() -> int:
         if args.web and item["status"] == "done":
             print(f"\nOpen {service.base}/ and sign in as demo / {password}")
             print(f"The reader: {service.base}/transcripts/{item['id']}   (Ctrl-C stops the service)")
+            # SIGTERM as Ctrl-C, so the finally below stops `reflector serve` in both cases.
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
             try:
                 while service.processes["serve"].alive():
                     time.sleep(1)
