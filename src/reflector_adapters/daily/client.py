@@ -24,8 +24,8 @@ from reflector_adapters.daily.wire import (
     to_recording,
     to_session,
 )
-from reflector_adapters.http import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
+from reflector_adapters.platform_api import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_core.errors import (
     ConfigurationError,
     InvalidInputError,

@@ -67,7 +67,7 @@ def decode_secret(secret: str) -> bytes:
     return key
 
 
-class DailyWebhookVerifier:
+class DailySignatureCheck:
     """Checks ``X-Webhook-Signature`` against one or more secrets (two during a rotation)."""
 
     def __init__(
@@ -231,7 +231,7 @@ class DailyWebhooks(SignedWebhooks):
         tolerance: timedelta = DEFAULT_TOLERANCE,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(DailyWebhookVerifier(secrets, tolerance=tolerance, clock=clock))
+        super().__init__(DailySignatureCheck(secrets, tolerance=tolerance, clock=clock))
         self.bucket = bucket
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:

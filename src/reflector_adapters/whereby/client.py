@@ -10,8 +10,8 @@ import attrs
 import httpx
 from attrs import field, frozen
 
-from reflector_adapters.http import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_adapters.payload import structure
+from reflector_adapters.platform_api import ApiClient, ErrorBody, error_text, json_or_none, segment
 from reflector_adapters.whereby.wire import MeetingCreatedWire, converter, room_sessions_page, to_meeting, to_session
 from reflector_core.errors import ConfigurationError, InvalidInputError, PayloadError
 from reflector_core.model import Meeting, ParticipantSession, Platform, RecordingKind, Room

@@ -71,7 +71,7 @@ def parse_signature_header(value: str) -> tuple[str, list[str]]:
     return stamp, digests
 
 
-class WherebyWebhookVerifier:
+class WherebySignatureCheck:
     """Checks ``Whereby-Signature`` against one or more secrets (two while rotating)."""
 
     def __init__(
@@ -180,7 +180,7 @@ class WherebyWebhooks(SignedWebhooks):
         tolerance: timedelta = DEFAULT_TOLERANCE,
         clock: Clock | None = None,
     ) -> None:
-        super().__init__(WherebyWebhookVerifier(secrets, tolerance=tolerance, clock=clock))
+        super().__init__(WherebySignatureCheck(secrets, tolerance=tolerance, clock=clock))
         self.bucket = bucket
         self.prefix = prefix
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from reflector_adapters.daily.client import DailyClient, DailySettings
-from reflector_adapters.http import RetryPolicy
+from reflector_adapters.platform_api import RetryPolicy
 from reflector_core.errors import (
     ConfigurationError,
     InvalidInputError,

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.daily.webhooks import DailyWebhooks, DailyWebhookVerifier, parse_daily_event
+from reflector_adapters.daily.webhooks import DailySignatureCheck, DailyWebhooks, parse_daily_event
 from reflector_core.errors import PayloadError, WebhookRejectedError
 from reflector_core.events import (
     IgnoredEvent,
@@ -41,10 +41,8 @@ def at(seconds: float) -> FixedClock:
     return FixedClock(datetime.fromtimestamp(seconds, UTC))
 
 
-def verifier(
-    *secrets: str, now: float = STAMP + 3, tolerance: timedelta = timedelta(minutes=5)
-) -> DailyWebhookVerifier:
-    return DailyWebhookVerifier(list(secrets or [SECRET]), clock=at(now), tolerance=tolerance)
+def verifier(*secrets: str, now: float = STAMP + 3, tolerance: timedelta = timedelta(minutes=5)) -> DailySignatureCheck:
+    return DailySignatureCheck(list(secrets or [SECRET]), clock=at(now), tolerance=tolerance)
 
 
 def sign(body: bytes, stamp: str, secret: str = SECRET) -> dict[str, str]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from reflector_adapters.http import RetryPolicy
+from reflector_adapters.platform_api import RetryPolicy
 from reflector_adapters.whereby.client import WherebyClient, WherebySettings, room_name_prefix
 from reflector_core.errors import (
     ConfigurationError,

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reflector_adapters.whereby.webhooks import WherebyWebhooks, WherebyWebhookVerifier, parse_whereby_event
+from reflector_adapters.whereby.webhooks import WherebySignatureCheck, WherebyWebhooks, parse_whereby_event
 from reflector_core.errors import PayloadError, WebhookRejectedError
 from reflector_core.events import (
     IgnoredEvent,
@@ -32,8 +32,8 @@ STAMP = 1773324185
 ROOM = "/consult-3f9a1c2e-8b7d-4e6f-a5c4-1d2e3f4a5b6c"
 
 
-def verifier(*secrets: str, now: float = NOW) -> WherebyWebhookVerifier:
-    return WherebyWebhookVerifier(list(secrets or [SECRET]), clock=FixedClock(datetime.fromtimestamp(now, UTC)))
+def verifier(*secrets: str, now: float = NOW) -> WherebySignatureCheck:
+    return WherebySignatureCheck(list(secrets or [SECRET]), clock=FixedClock(datetime.fromtimestamp(now, UTC)))
 
 
 def sign(body: bytes, stamp: int, secret: str = SECRET) -> dict[str, str]:
@@ -178,7 +178,7 @@ def test_the_vector_body_parses_like_the_fixture() -> None:
 
 
 def test_default_tolerance_is_five_minutes() -> None:
-    WherebyWebhookVerifier(
+    WherebySignatureCheck(
         [SECRET], tolerance=timedelta(minutes=5), clock=FixedClock(datetime.fromtimestamp(STAMP + 300, UTC))
     ).verify(RAW, HEADERS)
     with pytest.raises(WebhookRejectedError):

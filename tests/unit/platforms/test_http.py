@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reflector_adapters.http import RetryPolicy, parse_retry_after, segment
+from reflector_adapters.platform_api import RetryPolicy, parse_retry_after, segment
 
 NOW = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import attrs
 import pytest
 
-from reflector_adapters.daily.webhooks import DailyWebhookVerifier, decode_secret
+from reflector_adapters.daily.webhooks import DailySignatureCheck, decode_secret
 from reflector_adapters.signatures import unix_seconds
-from reflector_adapters.whereby.webhooks import WherebyWebhookVerifier, parse_signature_header
+from reflector_adapters.whereby.webhooks import WherebySignatureCheck, parse_signature_header
 from reflector_core.errors import ConfigurationError, WebhookRejectedError
 
 NOW = 1773326371
@@ -42,9 +42,9 @@ def whereby_header(stamp: str, secret: str = "s3cret", body: bytes = BODY) -> st
 
 def test_daily_millisecond_timestamps_are_signed_verbatim_and_windowed_as_ms() -> None:
     stamp = str(NOW * 1000 + 250)
-    DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW + 10)).verify(BODY, daily_headers(stamp))
+    DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW + 10)).verify(BODY, daily_headers(stamp))
     with pytest.raises(WebhookRejectedError, match="old"):
-        DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW + 301)).verify(BODY, daily_headers(stamp))
+        DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW + 301)).verify(BODY, daily_headers(stamp))
 
 
 def test_unix_seconds_reads_both_magnitudes() -> None:
@@ -58,7 +58,7 @@ def test_daily_malformed_timestamps_are_rejected(stamp: str) -> None:
     headers = daily_headers("1773326371")
     headers["X-Webhook-Timestamp"] = stamp
     with pytest.raises(WebhookRejectedError):
-        DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, headers)
+        DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, headers)
 
 
 @pytest.mark.parametrize("signature", ["", "not base64!", "é", "QUJD", "=" * 8])
@@ -66,7 +66,7 @@ def test_daily_malformed_signatures_are_rejected(signature: str) -> None:
     headers = daily_headers(str(NOW))
     headers["X-Webhook-Signature"] = signature
     with pytest.raises(WebhookRejectedError):
-        DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, headers)
+        DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, headers)
 
 
 def test_daily_repeated_header_is_rejected() -> None:
@@ -75,7 +75,7 @@ def test_daily_repeated_header_is_rejected() -> None:
             return [*super().items(), ("x-webhook-signature", "again")]
 
     with pytest.raises(WebhookRejectedError, match="more than one"):
-        DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, Twice(daily_headers(str(NOW))))
+        DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW)).verify(BODY, Twice(daily_headers(str(NOW))))
 
 
 @pytest.mark.parametrize("secret", ["not base64!", "", "   ", "QUJ", "==", "c2VjcmV0\n\t!"])
@@ -83,25 +83,25 @@ def test_daily_non_base64_secret_is_a_configuration_error(secret: str) -> None:
     with pytest.raises(ConfigurationError):
         decode_secret(secret)
     with pytest.raises(ConfigurationError):
-        DailyWebhookVerifier([DAILY_SECRET, secret])
+        DailySignatureCheck([DAILY_SECRET, secret])
 
 
 def test_daily_verifier_needs_a_list_of_secrets() -> None:
     with pytest.raises(ConfigurationError):
-        DailyWebhookVerifier([])
+        DailySignatureCheck([])
     with pytest.raises(ConfigurationError):
-        DailyWebhookVerifier(DAILY_SECRET)
+        DailySignatureCheck(DAILY_SECRET)
 
 
 def test_daily_body_must_be_bytes() -> None:
     with pytest.raises(WebhookRejectedError, match="raw request bytes"):
-        DailyWebhookVerifier([DAILY_SECRET], clock=Clock(NOW)).verify(BODY.decode(), daily_headers(str(NOW)))  # type: ignore[arg-type]
+        DailySignatureCheck([DAILY_SECRET], clock=Clock(NOW)).verify(BODY.decode(), daily_headers(str(NOW)))  # type: ignore[arg-type]
 
 
 def test_daily_rotation_with_two_secrets_rejects_a_third() -> None:
     second = base64.b64encode(b"second").decode()
     third = base64.b64encode(b"third").decode()
-    verifier = DailyWebhookVerifier([DAILY_SECRET, second], clock=Clock(NOW))
+    verifier = DailySignatureCheck([DAILY_SECRET, second], clock=Clock(NOW))
     verifier.verify(BODY, daily_headers(str(NOW), DAILY_SECRET))
     verifier.verify(BODY, daily_headers(str(NOW), second))
     with pytest.raises(WebhookRejectedError):
@@ -120,25 +120,25 @@ def test_whereby_header_parsing() -> None:
 def test_whereby_any_of_several_v1_values_may_match() -> None:
     good = whereby_header(str(NOW))
     header = f"t={NOW},v1={'0' * 64},{good}"
-    WherebyWebhookVerifier(["s3cret"], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
+    WherebySignatureCheck(["s3cret"], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
 
 
 def test_whereby_secret_is_used_as_text_not_base64() -> None:
     secret = base64.b64encode(b"raw").decode()
     header = f"t={NOW},{whereby_header(str(NOW), secret)}"
-    WherebyWebhookVerifier([secret], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
+    WherebySignatureCheck([secret], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
     assert not hmac.compare_digest(whereby_header(str(NOW), secret), whereby_header(str(NOW), "raw"))
 
 
 def test_whereby_verifier_refuses_empty_secrets() -> None:
     with pytest.raises(ConfigurationError):
-        WherebyWebhookVerifier([])
+        WherebySignatureCheck([])
     with pytest.raises(ConfigurationError):
-        WherebyWebhookVerifier(["ok", ""])
+        WherebySignatureCheck(["ok", ""])
 
 
 def test_whereby_future_timestamp_is_rejected_even_when_signed() -> None:
     stamp = str(NOW + 3600)
     header = f"t={stamp},{whereby_header(stamp)}"
     with pytest.raises(WebhookRejectedError, match="future"):
-        WherebyWebhookVerifier(["s3cret"], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
+        WherebySignatureCheck(["s3cret"], clock=Clock(NOW)).verify(BODY, {"Whereby-Signature": header})
