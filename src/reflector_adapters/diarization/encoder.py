@@ -120,30 +120,35 @@ class SpeakerEncoder:
         return out
 
     def _forward(self, mels: list[np.ndarray]) -> np.ndarray:
-        lengths = np.array([m.shape[0] for m in mels])
-        steps = int(lengths.max())
-        x = np.zeros((steps, len(mels), N_MELS), dtype=np.float32)
-        for b, m in enumerate(mels):
-            x[: m.shape[0], b] = m
-        h = np.zeros((len(mels), HIDDEN), dtype=np.float32)
+        # Longest first: at step t only the first ``active[t]`` rows still have frames, so the rows
+        # that finished simply stop being computed and keep their last state (what ``nn.LSTM``
+        # returns for each sequence on its own).
+        order = np.argsort([-m.shape[0] for m in mels], kind="stable")
+        lengths = np.array([mels[i].shape[0] for i in order])
+        steps, rows = int(lengths[0]), len(mels)
+        active = np.searchsorted(-lengths, -np.arange(1, steps + 1), side="right")
+        x = np.zeros((steps, rows, N_MELS), dtype=np.float32)
+        for b, i in enumerate(order):
+            x[: lengths[b], b] = mels[i]
+        h = np.zeros((rows, HIDDEN), dtype=np.float32)
         for w_ih, w_hh, bias in self.layers:
-            gates_in = (x.reshape(-1, x.shape[-1]) @ w_ih + bias).reshape(steps, len(mels), 4 * HIDDEN)
-            h = np.zeros((len(mels), HIDDEN), dtype=np.float32)
+            gates_in = (x.reshape(-1, x.shape[-1]) @ w_ih + bias).reshape(steps, rows, 4 * HIDDEN)
+            h = np.zeros((rows, HIDDEN), dtype=np.float32)
             c = np.zeros_like(h)
-            seq = np.empty((steps, len(mels), HIDDEN), dtype=np.float32)
+            seq = np.zeros((steps, rows, HIDDEN), dtype=np.float32)
             for t in range(steps):
-                g = gates_in[t] + h @ w_hh
-                i_g, f_g, c_g, o_g = np.split(g, 4, axis=1)
-                c_new = _sigmoid(f_g) * c + _sigmoid(i_g) * np.tanh(c_g)
-                h_new = _sigmoid(o_g) * np.tanh(c_new)
-                live = (t < lengths)[:, None]  # a finished sequence keeps its last state
-                c = np.where(live, c_new, c)
-                h = np.where(live, h_new, h)
-                seq[t] = h
+                n = int(active[t])
+                g = gates_in[t, :n] + h[:n] @ w_hh
+                # PyTorch's gate order is input, forget, cell, output.
+                sig = _sigmoid(g)
+                c[:n] = sig[:, HIDDEN : 2 * HIDDEN] * c[:n] + sig[:, :HIDDEN] * np.tanh(g[:, 2 * HIDDEN : 3 * HIDDEN])
+                h[:n] = sig[:, 3 * HIDDEN :] * np.tanh(c[:n])
+                seq[t, :n] = h[:n]
             x = seq
         raw = np.maximum(h @ self.linear_w + self.linear_b, 0.0)
         norms = np.linalg.norm(raw, axis=1, keepdims=True)
-        result: np.ndarray = raw / np.maximum(norms, 1e-12)
+        result: np.ndarray = np.empty_like(raw)
+        result[order] = raw / np.maximum(norms, 1e-12)
         return result
 
 
