@@ -15,6 +15,10 @@ Prints per-stage seconds, real-time factor, peak RSS, WER and timing errors (``t
 the silent participant's word count and the baseline/ours time ratio; ``--json FILE`` saves them.
 Ours also runs once without the crosstalk analysis: the time it adds is measured in the same run.
 
+``--mixed`` prints the diarization table instead (``tools/bench_mixed.py``): generated mixed
+recordings with distinct voices for ``--counts`` speakers × ``--seeds``, each through
+``process_single_file`` with the diarizer; speaker accuracy, count, DER, WER vs multitrack, time share.
+
 ``--bleed`` prints the crosstalk table instead: 3-speaker meetings (``--bleed-minutes``, 3 by
 default) with crosstalk at -15..-30 dB, overlapping speech, and one track 12 dB quieter; per case
 the per-speaker WER, speaker accuracy, duplicated words (a word given to someone who was not
