@@ -158,6 +158,8 @@ def mixed_table(args: argparse.Namespace, work: Path, child: Any) -> dict[str, A
             turns = json.loads((out / "turns.json").read_text())
             row = {
                 "speakers": k,
+                # a short meeting may not give every generated participant a turn: count who spoke
+                "talkers": len({u["speaker"] for u in truth["utterances"]}),
                 "seed": seed,
                 "duration": truth["duration"],
                 "found": r["speakers"],
@@ -188,8 +190,8 @@ def summarise(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         s = {
             "speakers": k,
             "seeds": len(mine),
-            "count_right": sum(r["found"] == k for r in mine),
-            "count_right_hint": sum(r["found_hint"] == k for r in mine),
+            "count_right": sum(r["found"] == r["talkers"] for r in mine),
+            "count_right_hint": sum(r["found_hint"] == r["talkers"] for r in mine),
             "accuracy_min": min(r["accuracy"] for r in mine),
             "accuracy_mean": round(float(np.mean([r["accuracy"] for r in mine])), 4),
             "accuracy_hint_mean": round(float(np.mean([r["accuracy_hint"] for r in mine])), 4),
