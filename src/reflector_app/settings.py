@@ -114,6 +114,10 @@ class Settings:
     """The model's context window; transcripts longer than it are split into topic chunks, never truncated."""
     llm_timeout_seconds: int = 120
     """Per request; a timeout is retried with backoff like a 429."""
+    notes_stuck_after_seconds: int = 300
+    """Notes still ``pending`` this long lost their job and are enqueued again (``running``: after the job's time limit)."""
+    notes_give_up_after_seconds: int = 7200
+    """Notes unchanged this long are marked failed and the transcript's webhook goes out without them."""
 
     # --- schedule
     daily_poll_seconds: int = 60

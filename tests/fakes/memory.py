@@ -53,6 +53,7 @@ from reflector_core.model import (
     DeliveryState,
     Meeting,
     MeetingRecording,
+    NotesStatus,
     ParticipantSession,
     Platform,
     Recording,
@@ -649,6 +650,16 @@ class MemoryNotes:
         if notes.transcript_id not in self.s.transcripts:
             raise NotFoundError("transcript", notes.transcript_id)
         self.s.notes[notes.transcript_id] = notes
+
+    async def unfinished(self, updated_before: datetime) -> list[TranscriptNotes]:
+        found = [
+            n
+            for n in self.s.notes.values()
+            if n.status in (NotesStatus.PENDING, NotesStatus.RUNNING)
+            and n.updated_at is not None
+            and n.updated_at < updated_before
+        ]
+        return sorted(found, key=lambda n: (n.updated_at or updated_before, n.transcript_id))
 
 
 class MemoryUnitOfWork:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -71,3 +72,13 @@ class SqlNotes:
             set_={k: stmt.excluded[k] for k in values if k != "transcript_id"},
         )
         await _execute_guarded(self._conn, stmt, lambda: NotFoundError("transcript", notes.transcript_id))
+
+    async def unfinished(self, updated_before: datetime) -> list[TranscriptNotes]:
+        t = tb.transcript_notes
+        stmt = (
+            select(t)
+            .where(t.c.status.in_([NotesStatus.PENDING.value, NotesStatus.RUNNING.value]))
+            .where(t.c.updated_at < updated_before)
+            .order_by(t.c.updated_at, t.c.transcript_id)
+        )
+        return [notes_from(row) for row in (await self._conn.execute(stmt)).mappings()]

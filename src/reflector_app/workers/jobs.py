@@ -42,7 +42,8 @@ from reflector_core.usecases.maintenance import (
     reconcile_presence,
     requeue_stuck,
 )
-from reflector_core.usecases.notes import WriteNotes, write_notes
+from reflector_core.usecases.notes import WriteNotes, request_notes, write_notes
+from reflector_core.usecases.notes_recovery import NotesSweepPolicy, SweepStuckNotes, sweep_stuck_notes
 from reflector_core.usecases.outbound import (
     AnnounceTranscript,
     DeliverWebhook,
@@ -58,6 +59,7 @@ from reflector_core.usecases.retention import ApplyRetention, RetentionPolicy, a
 log = logging.getLogger(__name__)
 
 MINUTE_MS = 60_000
+NOTES_TIME_LIMIT_MS = 30 * MINUTE_MS
 
 J = TypeVar("J", bound=Job)
 Handler = Callable[[J], Awaitable[None]]
@@ -128,7 +130,16 @@ def _process(c: Container) -> Handler[ProcessRecording]:
         log.info("transcript %s: %s (%s)", job.transcript_id, outcome.status, outcome.detail)
         if outcome.status is TranscriptStatus.DONE and notes_enabled:
             # The transcript is done now; the webhook waits for the notes job, which no writer can fail.
-            await c.queue.enqueue(WriteNotes(job.transcript_id, announce=True))
+            # A pending notes row first: if this job is lost, the stuck-notes sweep finds it.
+            await request_notes(
+                job.transcript_id,
+                owner=None,
+                keep_edits=False,
+                announce=True,
+                unit_of_work=c.unit_of_work,
+                queue=c.queue,
+                clock=c.clock,
+            )
         elif outcome.status in (TranscriptStatus.DONE, TranscriptStatus.FAILED):
             await c.queue.enqueue(AnnounceTranscript(job.transcript_id))
 
@@ -147,6 +158,21 @@ def _notes(c: Container) -> Handler[WriteNotes]:
         )
         if job.announce:
             await c.queue.enqueue(AnnounceTranscript(job.transcript_id))
+
+    return run
+
+
+def _sweep_notes(c: Container) -> Handler[SweepStuckNotes]:
+    s = c.settings
+    policy = NotesSweepPolicy(
+        stuck_after=timedelta(seconds=s.notes_stuck_after_seconds),
+        # A running job may legitimately take its whole time limit (a slow LLM); a minute of slack.
+        running_after=timedelta(seconds=max(s.notes_stuck_after_seconds, NOTES_TIME_LIMIT_MS // 1000 + 60)),
+        give_up_after=timedelta(seconds=s.notes_give_up_after_seconds),
+    )
+
+    async def run(job: SweepStuckNotes) -> None:
+        await sweep_stuck_notes(policy, unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock)
 
     return run
 
@@ -325,7 +351,8 @@ JOBS: tuple[JobSpec[Any], ...] = (
     JobSpec(HandlePlatformEvent, _handle_event),
     JobSpec(ProcessRecording, _process, time_limit=60 * MINUTE_MS),
     # An LLM may be slow; its own timeouts and retries are bounded well inside this limit.
-    JobSpec(WriteNotes, _notes, time_limit=30 * MINUTE_MS),
+    JobSpec(WriteNotes, _notes, time_limit=NOTES_TIME_LIMIT_MS),
+    JobSpec(SweepStuckNotes, _sweep_notes, every=lambda s: max(60, s.notes_stuck_after_seconds // 2)),
     JobSpec(PollDailyRecordings, _poll_daily, every=_with_daily(lambda s: s.daily_poll_seconds)),
     # The actor long-polls for sqs_poll_seconds; back to back keeps latency low without a busy loop.
     JobSpec(

@@ -305,6 +305,10 @@ class NotesRepository(Protocol):
         """Insert or replace; ``NotFoundError`` when the transcript does not exist."""
         ...
 
+    async def unfinished(self, updated_before: datetime) -> builtins.list[TranscriptNotes]:
+        """Notes ``pending`` or ``running`` whose last change is older than ``updated_before``, oldest first."""
+        ...
+
 
 class SearchRepository(Protocol):
     """The full-text index of transcript turns (SQLite FTS5 on embedded, PostgreSQL full-text in production)."""

@@ -144,15 +144,20 @@ async def request_notes(
     unit_of_work: Callable[[], UnitOfWork],
     queue: JobQueue,
     clock: Clock,
+    announce: bool = False,
 ) -> TranscriptNotes:
-    """Queue a regeneration of a done transcript's notes (``POST …/notes``)."""
+    """Queue the writing of a done transcript's notes (``POST …/notes``, or the pipeline with ``announce``).
+
+    The ``pending`` row is committed before the job is enqueued, so a lost job leaves a row the
+    stuck-notes sweep finds (``usecases/notes_recovery.py``).
+    """
     async with unit_of_work() as uow:
         await _done_transcript(uow, transcript_id, owner)
         previous = await uow.notes.get(transcript_id) or TranscriptNotes(transcript_id=transcript_id)
         pending = attrs.evolve(previous, status=NotesStatus.PENDING, updated_at=clock.now())
         await uow.notes.save(pending)
         await uow.commit()
-    await queue.enqueue(WriteNotes(transcript_id, keep_edits=keep_edits))
+    await queue.enqueue(WriteNotes(transcript_id, keep_edits=keep_edits, announce=announce))
     return pending
 
 

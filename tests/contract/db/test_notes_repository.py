@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from reflector_core.errors import NotFoundError
@@ -47,3 +49,22 @@ async def test_notes_need_their_transcript_and_go_with_it(uow: UoW) -> None:
         await u.commit()
     async with uow() as u:
         assert await u.notes.get(tid) is None
+
+
+async def test_unfinished_notes_are_the_pending_and_running_ones_older_than_asked(uow: UoW) -> None:
+    _, _, tid = await seeded(uow)
+    async with uow() as u:
+        assert await u.notes.unfinished(T0 + timedelta(days=1)) == []
+        await u.notes.save(TranscriptNotes(tid, NotesStatus.PENDING, updated_at=T0))
+        await u.commit()
+    async with uow() as u:
+        assert await u.notes.unfinished(T0) == []  # strictly older
+        (found,) = await u.notes.unfinished(T0 + timedelta(seconds=1))
+        assert found.transcript_id == tid and found.status is NotesStatus.PENDING and found.updated_at == T0
+        await u.notes.save(TranscriptNotes(tid, NotesStatus.RUNNING, updated_at=T0))
+        await u.commit()
+    async with uow() as u:
+        assert [n.status for n in await u.notes.unfinished(T0 + timedelta(seconds=1))] == [NotesStatus.RUNNING]
+        for finished in (NotesStatus.DONE, NotesStatus.FAILED):
+            await u.notes.save(TranscriptNotes(tid, finished, GENERATED, updated_at=T0))
+            assert await u.notes.unfinished(T0 + timedelta(days=1)) == []

@@ -22,7 +22,7 @@ WIRE_NAMES = {
     "handle_platform_event", "process_recording", "poll_daily_recordings", "poll_recording_notifications",
     "deactivate_finished_meetings", "requeue_stuck_transcripts", "apply_consent", "sweep_consent_cleanups",
     "apply_retention", "announce_transcript", "deliver_webhook", "retry_webhooks", "reconcile_presence",
-    "start_recording", "link_unlinked_recordings", "write_notes",
+    "start_recording", "link_unlinked_recordings", "write_notes", "sweep_stuck_notes",
 }  # fmt: skip
 
 EVERYTHING_CONFIGURED = {
@@ -60,7 +60,7 @@ def test_the_schedule_comes_from_the_registry_and_follows_the_settings() -> None
     assert set(everything) == {
         "poll_daily_recordings", "poll_recording_notifications", "deactivate_finished_meetings",
         "requeue_stuck_transcripts", "sweep_consent_cleanups", "apply_retention", "retry_webhooks",
-        "reconcile_presence", "link_unlinked_recordings",
+        "reconcile_presence", "link_unlinked_recordings", "sweep_stuck_notes",
     }  # fmt: skip
     job, seconds = everything["reconcile_presence"]
     assert job == ReconcilePresence() and seconds > 0
@@ -68,6 +68,7 @@ def test_the_schedule_comes_from_the_registry_and_follows_the_settings() -> None
     assert set(bare) == {
         "deactivate_finished_meetings", "requeue_stuck_transcripts", "sweep_consent_cleanups", "retry_webhooks",
         "link_unlinked_recordings", "apply_retention",  # raw tracks have a retention by default
+        "sweep_stuck_notes",
     }  # fmt: skip
 
 
