@@ -1,4 +1,4 @@
-"""The notes repository on SQLite and PostgreSQL: round trip, replace, cascade with the transcript."""
+"""The notes repository on SQLite, PostgreSQL and the in-memory fake: round trip, replace, cascade with the transcript."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import pytest
 
 from reflector_core.errors import NotFoundError
 from reflector_core.model import ActionItem, MeetingNotes, NotesEdits, NotesStatus, Topic, TranscriptNotes
+from tests.contract.db.conftest import REPOSITORY_BACKENDS
 from tests.contract.db.test_repositories import T0, UoW, seeded
+
+pytestmark = pytest.mark.parametrize("backend", REPOSITORY_BACKENDS, indirect=True)
 
 GENERATED = MeetingNotes(
     title="Storage migration",
