@@ -31,7 +31,9 @@ from reflector_app.http.auth import api_key_middleware
 from reflector_app.http.errors import exception_handlers
 from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
+from reflector_app.http.openapi import forbid_unknown_fields
 from reflector_app.http.requests import BoundedJsonRequest
+from reflector_app.http.schemas import request_bodies
 from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
@@ -92,6 +94,7 @@ def create_app(
         ),
         debug=debug,
     )
+    forbid_unknown_fields(app, request_bodies())
     app.state.container = container
     return app
 

@@ -13,6 +13,7 @@ from litestar.response import Stream
 
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.errors import error_response
+from reflector_app.http.openapi import AUTH, body, documented
 from reflector_app.http.ranges import UnsatisfiableRange, parse_range
 from reflector_core.errors import NotFoundError
 from reflector_core.ports import ObjectStorage
@@ -45,7 +46,22 @@ async def _chunks(storage: ObjectStorage, key: str, start: int, end: int) -> Asy
         at = last + 1
 
 
-@get("/v1/transcripts/{transcript_id:str}/audio.mp3", tags=TAGS, summary="The mixed audio (Range requests supported)")
+@get(
+    "/v1/transcripts/{transcript_id:str}/audio.mp3",
+    tags=TAGS,
+    summary="The mixed audio (Range requests supported)",
+    responses=documented(
+        *AUTH,
+        400,
+        404,
+        416,
+        503,
+        ok={
+            **body(200, bytes, "audio/mpeg", "The whole MP3"),
+            **body(206, bytes, "audio/mpeg", "The requested range (Content-Range says which)"),
+        },
+    ),
+)
 async def audio(
     transcript_id: Id,
     request: Request[Any, Any, Any],
@@ -75,7 +91,14 @@ async def audio(
     )
 
 
-@get("/v1/transcripts/{transcript_id:str}/waveform", tags=TAGS, summary="Peak amplitudes of the mixed audio")
+@get(
+    "/v1/transcripts/{transcript_id:str}/waveform",
+    tags=TAGS,
+    summary="Peak amplitudes of the mixed audio",
+    responses=documented(
+        *AUTH, 400, 404, 503, ok=body(200, dict[str, Any], "application/json", "The waveform stored beside the audio")
+    ),
+)
 async def waveform(
     transcript_id: Id,
     unit_of_work: NamedDependency[UnitOfWorkFactory],
@@ -85,8 +108,8 @@ async def waveform(
     transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
     if not transcript.audio_location:
         raise NotFoundError("waveform", transcript_id)
-    body = await transcript_bucket.read(waveform_key(transcript.audio_location))
-    return Response(body, media_type="application/json")
+    stored = await transcript_bucket.read(waveform_key(transcript.audio_location))
+    return Response(stored, media_type="application/json")
 
 
 handlers = [audio, waveform]

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, documented
 from reflector_app.http.schemas import DeliveryOut
 from reflector_core.usecases.access import webhook_history
 
@@ -17,6 +18,7 @@ from reflector_core.usecases.access import webhook_history
     "/v1/transcripts/{transcript_id:str}/webhooks",
     tags=["transcripts"],
     summary="Outbound webhook deliveries about the transcript, with every attempt",
+    responses=documented(*AUTH, 400, 404),
 )
 async def transcript_webhooks(
     transcript_id: Annotated[str, PathParameter(max_length=200)],

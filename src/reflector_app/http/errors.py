@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from litestar import Request, Response
+from litestar import MediaType, Request, Response
 from litestar.exceptions import InternalServerException
 from litestar.types import ExceptionHandlersMap
 
@@ -55,7 +55,13 @@ _SHOW_MESSAGE = (NotFoundError, ConflictError, InvalidInputError, ConfigurationE
 
 
 def error_response(status: int, detail: str, headers: Mapping[str, str] | None = None) -> Response[dict[str, object]]:
-    return Response({"status_code": status, "detail": detail}, status_code=status, headers=dict(headers or {}))
+    # JSON whatever the route serves: without it, Litestar would label the body with the handler's media type.
+    return Response(
+        {"status_code": status, "detail": detail},
+        status_code=status,
+        headers=dict(headers or {}),
+        media_type=MediaType.JSON,
+    )
 
 
 def _handler(status: int) -> object:

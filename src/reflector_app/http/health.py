@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 
 from reflector_app.container import HealthCheck, HealthChecks
 from reflector_app.http.auth import PUBLIC
+from reflector_app.http.openapi import body
 from reflector_app.http.schemas import Health
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,13 @@ async def _run(name: str, check: HealthCheck) -> tuple[str, str | None]:
     return name, None
 
 
-@get("/ready", tags=["health"], summary="Every dependency answers (503 lists those that do not)", opt=PUBLIC)
+@get(
+    "/ready",
+    tags=["health"],
+    summary="Every dependency answers (503 lists those that do not)",
+    opt=PUBLIC,
+    responses=body(503, Health, "application/json", "Some dependency fails: each is named with its reason"),
+)
 async def ready(health_checks: NamedDependency[HealthChecks]) -> Response[Health]:
     results = await asyncio.gather(*(_run(n, c) for n, c in health_checks.items()))
     failures = {name: reason for name, reason in results if reason is not None}

@@ -16,6 +16,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.auth import bearer_token
 from reflector_app.http.key_check import KeyCheck
+from reflector_app.http.openapi import AUTH, body, documented
 from reflector_app.http.schemas import StatusEvent
 from reflector_app.web.session import session_alive
 from reflector_core.model import Transcript, TranscriptStatus
@@ -84,7 +85,14 @@ async def status_stream(
     yield ServerSentEventMessage(event="deleted", data="{}")
 
 
-@get("/v1/transcripts/{transcript_id:str}/events", tags=["transcripts"], summary="Live status (server-sent events)")
+@get(
+    "/v1/transcripts/{transcript_id:str}/events",
+    tags=["transcripts"],
+    summary="Live status (server-sent events)",
+    responses=documented(
+        *AUTH, 400, 404, ok=body(200, str, "text/event-stream", "event: status … until done or failed")
+    ),
+)
 async def transcript_events(
     transcript_id: Annotated[str, PathParameter(max_length=200)],
     request: Request[Any, Any, Any],

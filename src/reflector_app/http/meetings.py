@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, BODY, documented
 from reflector_app.http.schemas import ConsentIn, ConsentOut, MeetingOut, SessionOut
 from reflector_core.ports import Clock, JobQueue
 from reflector_core.usecases.access import owned_meeting
@@ -19,7 +20,7 @@ TAGS = ["meetings"]
 MeetingPath = Annotated[str, PathParameter(max_length=200)]
 
 
-@get("/v1/meetings/{meeting_id:str}", tags=TAGS, summary="Get a meeting")
+@get("/v1/meetings/{meeting_id:str}", tags=TAGS, summary="Get a meeting", responses=documented(*AUTH, 400, 404))
 async def get_one(
     meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> MeetingOut:
@@ -29,7 +30,12 @@ async def get_one(
     return MeetingOut.of(meeting, recording)
 
 
-@get("/v1/meetings/{meeting_id:str}/participants", tags=TAGS, summary="Participant sessions of a meeting")
+@get(
+    "/v1/meetings/{meeting_id:str}/participants",
+    tags=TAGS,
+    summary="Participant sessions of a meeting",
+    responses=documented(*AUTH, 400, 404),
+)
 async def participants(
     meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> list[SessionOut]:
@@ -39,7 +45,12 @@ async def participants(
     return [SessionOut.of(s) for s in sorted(sessions, key=lambda s: (s.joined_at, s.session_id))]
 
 
-@post("/v1/meetings/{meeting_id:str}/consent", tags=TAGS, summary="Record a participant's consent decision")
+@post(
+    "/v1/meetings/{meeting_id:str}/consent",
+    tags=TAGS,
+    summary="Record a participant's consent decision",
+    responses=documented(*AUTH, *BODY, 404, 422, 503),
+)
 async def consent(
     meeting_id: MeetingPath,
     data: JSONBody[ConsentIn],

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from reflector_app.container import Platforms, UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, BODY, documented
 from reflector_app.http.schemas import JoinOut, MeetingOut, RoomCreate, RoomMeetingOut, RoomOut, RoomUpdate
 from reflector_app.locks import Locks
 from reflector_core.ports import Clock
@@ -21,7 +22,7 @@ TAGS = ["rooms"]
 RoomPath = Annotated[str, PathParameter(max_length=200)]
 
 
-@post("/v1/rooms", tags=TAGS, summary="Create a room")
+@post("/v1/rooms", tags=TAGS, summary="Create a room", responses=documented(*AUTH, *BODY, 409, 422))
 async def create(
     data: JSONBody[RoomCreate],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
@@ -32,21 +33,26 @@ async def create(
     return Response(RoomOut.of(room), status_code=201)
 
 
-@get("/v1/rooms", tags=TAGS, summary="List the caller's rooms")
+@get("/v1/rooms", tags=TAGS, summary="List the caller's rooms", responses=documented(*AUTH))
 async def list_rooms(unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]) -> list[RoomOut]:
     async with unit_of_work() as uow:
         rooms = await uow.rooms.list(owner=user)
     return [RoomOut.of(r) for r in rooms]
 
 
-@get("/v1/rooms/{name:str}", tags=TAGS, summary="Get a room")
+@get("/v1/rooms/{name:str}", tags=TAGS, summary="Get a room", responses=documented(*AUTH, 400, 404))
 async def get_one(
     name: RoomPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> RoomOut:
     return RoomOut.of(await owned_room(name, user, unit_of_work=unit_of_work))
 
 
-@patch("/v1/rooms/{name:str}", tags=TAGS, summary="Change a room's settings (only the fields sent)")
+@patch(
+    "/v1/rooms/{name:str}",
+    tags=TAGS,
+    summary="Change a room's settings (only the fields sent)",
+    responses=documented(*AUTH, *BODY, 404, 422),
+)
 async def update(
     name: RoomPath,
     data: JSONBody[RoomUpdate],
@@ -58,7 +64,12 @@ async def update(
     return RoomOut.of(room)
 
 
-@delete("/v1/rooms/{name:str}", tags=TAGS, summary="Delete a room (its meetings and transcripts stay)")
+@delete(
+    "/v1/rooms/{name:str}",
+    tags=TAGS,
+    summary="Delete a room (its meetings and transcripts stay)",
+    responses=documented(*AUTH, 400, 404),
+)
 async def remove(name: RoomPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]) -> None:
     await delete_room(name, owner=user, unit_of_work=unit_of_work)
 
@@ -72,7 +83,13 @@ async def _meeting(
         return await active_meeting(name, unit_of_work=unit_of_work, platforms=platforms, clock=clock)
 
 
-@post("/v1/rooms/{name:str}/meeting", status_code=200, tags=TAGS, summary="The room's active meeting, created if none")
+@post(
+    "/v1/rooms/{name:str}/meeting",
+    status_code=200,
+    tags=TAGS,
+    summary="The room's active meeting, created if none",
+    responses=documented(*AUTH, 400, 404, 502, 503),
+)
 async def meeting(
     name: RoomPath,
     unit_of_work: NamedDependency[UnitOfWorkFactory],
@@ -85,7 +102,13 @@ async def meeting(
     return RoomMeetingOut(meeting=MeetingOut.of(outcome.meeting), created=outcome.created)
 
 
-@post("/v1/rooms/{name:str}/join", status_code=200, tags=TAGS, summary="How the caller joins the room's meeting")
+@post(
+    "/v1/rooms/{name:str}/join",
+    status_code=200,
+    tags=TAGS,
+    summary="How the caller joins the room's meeting",
+    responses=documented(*AUTH, 400, 404, 422, 502, 503),
+)
 async def join(
     name: RoomPath,
     platforms: NamedDependency[Platforms],

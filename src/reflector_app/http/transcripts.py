@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Response, get, patch, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryParameter
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, BODY, body, documented
 from reflector_app.http.schemas import RenameIn, SnippetOut, TranscriptItem, TranscriptOut, TranscriptPage
 from reflector_core.model import TranscriptStatus
 from reflector_core.ports import JobQueue, TranscriptFilter
@@ -19,11 +21,22 @@ from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, re
 TAGS = ["transcripts"]
 
 MEDIA_TYPES = {
-    ExportFormat.VTT: "text/vtt; charset=utf-8",
+    ExportFormat.VTT: "text/vtt",
     ExportFormat.SRT: "application/x-subrip; charset=utf-8",
     ExportFormat.JSON: "application/json",
-    ExportFormat.TXT: "text/plain; charset=utf-8",
+    ExportFormat.TXT: "text/plain",
 }
+"""Litestar appends ``; charset=utf-8`` to ``text/*`` itself; the others say it here."""
+
+EXPORTS = documented(*AUTH, 400, 404, 409)
+"""The media type is set on each answer, not on the handler: Litestar gives a handler's errors the
+handler's media type, and a 400 is JSON whatever format was asked for."""
+
+
+def _export_ok(fmt: ExportFormat, description: str) -> dict[int, ResponseSpec]:
+    container: object = dict[str, Any] if fmt is ExportFormat.JSON else str
+    return {**EXPORTS, **body(200, container, MEDIA_TYPES[fmt], description)}
+
 
 Id = Annotated[str, PathParameter(max_length=200)]
 MAX_OFFSET = 1_000_000_000
@@ -31,7 +44,7 @@ MAX_OFFSET = 1_000_000_000
 Filter = Annotated[str | None, QueryParameter(max_length=500)]
 
 
-@get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first")
+@get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first", responses=documented(*AUTH, 400))
 async def list_transcripts(
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
@@ -76,7 +89,12 @@ async def _search(
     return TranscriptPage(items=items, total=len(found), offset=offset, limit=limit)
 
 
-@get("/v1/transcripts/{transcript_id:str}", tags=TAGS, summary="A transcript's status and details")
+@get(
+    "/v1/transcripts/{transcript_id:str}",
+    tags=TAGS,
+    summary="A transcript's status and details",
+    responses=documented(*AUTH, 400, 404),
+)
 async def get_one(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> TranscriptOut:
@@ -90,20 +108,20 @@ async def _export(transcript_id: str, fmt: ExportFormat, unit_of_work: UnitOfWor
         async with unit_of_work() as uow:
             stored = await uow.notes.get(transcript_id)
         notes = stored.notes if stored else None
-    body = render_export(transcript, fmt, notes=notes)
+    text = render_export(transcript, fmt, notes=notes)
     return Response(
-        body,
+        text,
         media_type=MEDIA_TYPES[fmt],
         headers={"Content-Disposition": f'inline; filename="{transcript_id}.{fmt.value}"'},
     )
 
 
-# One handler per format, so the OpenAPI document names each media type.
+# One handler per format, so the OpenAPI document names each media type (in `responses`).
 @get(
     "/v1/transcripts/{transcript_id:str}/export.vtt",
     tags=TAGS,
     summary="WebVTT",
-    media_type=MEDIA_TYPES[ExportFormat.VTT],
+    responses=_export_ok(ExportFormat.VTT, "WebVTT cues, one per turn"),
 )
 async def export_vtt(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
@@ -115,7 +133,7 @@ async def export_vtt(
     "/v1/transcripts/{transcript_id:str}/export.srt",
     tags=TAGS,
     summary="SubRip",
-    media_type=MEDIA_TYPES[ExportFormat.SRT],
+    responses=_export_ok(ExportFormat.SRT, "SubRip cues, one per turn"),
 )
 async def export_srt(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
@@ -123,7 +141,12 @@ async def export_srt(
     return await _export(transcript_id, ExportFormat.SRT, unit_of_work, user)
 
 
-@get("/v1/transcripts/{transcript_id:str}/export.json", tags=TAGS, summary="JSON words, turns and speakers")
+@get(
+    "/v1/transcripts/{transcript_id:str}/export.json",
+    tags=TAGS,
+    summary="JSON words, turns and speakers",
+    responses=_export_ok(ExportFormat.JSON, "words, turns, participants and failed tracks"),
+)
 async def export_json(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> Response[str]:
@@ -134,7 +157,7 @@ async def export_json(
     "/v1/transcripts/{transcript_id:str}/export.txt",
     tags=TAGS,
     summary="Plain text",
-    media_type=MEDIA_TYPES[ExportFormat.TXT],
+    responses=_export_ok(ExportFormat.TXT, "One paragraph per turn, labelled with the speaker"),
 )
 async def export_txt(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
@@ -142,7 +165,12 @@ async def export_txt(
     return await _export(transcript_id, ExportFormat.TXT, unit_of_work, user)
 
 
-@patch("/v1/transcripts/{transcript_id:str}/participants/{speaker:int}", tags=TAGS, summary="Name a speaker")
+@patch(
+    "/v1/transcripts/{transcript_id:str}/participants/{speaker:int}",
+    tags=TAGS,
+    summary="Name a speaker",
+    responses=documented(*AUTH, *BODY, 404, 409, 422),
+)
 async def rename(
     transcript_id: Id,
     speaker: FromPath[int],
@@ -159,6 +187,7 @@ async def rename(
     status_code=202,
     tags=TAGS,
     summary="Queue a failed transcript again",
+    responses=documented(*AUTH, 400, 404, 409, 503),
 )
 async def reprocess_one(
     transcript_id: Id,

@@ -16,6 +16,7 @@ from litestar.di import NamedDependency
 
 from reflector_app.container import UnitOfWorkFactory, Verifiers
 from reflector_app.http.auth import PUBLIC
+from reflector_app.http.openapi import documented
 from reflector_app.http.schemas import WebhookReply
 from reflector_core.errors import NotFoundError, PayloadError
 from reflector_core.events import VerificationPing
@@ -74,7 +75,14 @@ async def deliver(
     return WebhookReply("accepted" if delivery.enqueued else "ignored")
 
 
-@post("/v1/daily/webhook", status_code=200, tags=["webhooks"], summary="Daily.co webhook", opt=PUBLIC)
+@post(
+    "/v1/daily/webhook",
+    status_code=200,
+    tags=["webhooks"],
+    summary="Daily.co webhook",
+    opt=PUBLIC,
+    responses=documented(401, 404, 408, 413),
+)
 async def daily_webhook(
     request: Request[Any, Any, Any],
     webhooks: NamedDependency[Verifiers],
@@ -85,7 +93,14 @@ async def daily_webhook(
     return await deliver(Platform.DAILY, request, webhooks, unit_of_work, queue, clock)
 
 
-@post("/v1/whereby/webhook", status_code=200, tags=["webhooks"], summary="Whereby webhook", opt=PUBLIC)
+@post(
+    "/v1/whereby/webhook",
+    status_code=200,
+    tags=["webhooks"],
+    summary="Whereby webhook",
+    opt=PUBLIC,
+    responses=documented(401, 404, 408, 413),
+)
 async def whereby_webhook(
     request: Request[Any, Any, Any],
     webhooks: NamedDependency[Verifiers],
