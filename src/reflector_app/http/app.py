@@ -33,7 +33,6 @@ from reflector_app.http.identity import provide_user
 from reflector_app.http.live import LiveOptions
 from reflector_app.http.openapi import forbid_unknown_fields
 from reflector_app.http.requests import BoundedJsonRequest
-from reflector_app.http.schemas import request_bodies
 from reflector_app.http.slow_clients import BodyDeadline
 from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
@@ -94,7 +93,7 @@ def create_app(
         ),
         debug=debug,
     )
-    forbid_unknown_fields(app, request_bodies())
+    forbid_unknown_fields(app)
     app.state.container = container
     return app
 

@@ -33,6 +33,7 @@ WHEN: Mapping[int, str] = {
     413: "The body is larger than REFLECTOR_MAX_BODY_BYTES",
     416: "The Range is malformed or outside the audio (Content-Range: bytes */size)",
     422: "Well-formed but breaks a domain rule",
+    429: "Too many requests from this address or token (Retry-After says when to try again)",
     502: "The video platform failed",
     503: "A dependency (platform, storage, queue, lock) is unavailable",
 }
@@ -55,11 +56,17 @@ def body(status: int, container: Any, media_type: str, description: str) -> dict
     return {status: ResponseSpec(container, description=description, media_type=media_type, generate_examples=False)}
 
 
-def forbid_unknown_fields(app: Litestar, bodies: Iterable[type[msgspec.Struct]]) -> None:
-    """Say ``additionalProperties: false`` for request bodies that refuse unknown fields (Litestar's
-    generated schema leaves it open, so a client reading the document would expect extras to pass)."""
+def forbid_unknown_fields(app: Litestar) -> None:
+    """Say ``additionalProperties: false`` for the bodies that refuse unknown fields (Litestar's generated
+    schema leaves them open, so a client reading the document would expect extras to pass)."""
     components = app.openapi_schema.components.schemas or {}
-    for struct in bodies:
+    for struct in _structs(msgspec.Struct):
         schema = components.get(struct.__name__)
         if struct.__struct_config__.forbid_unknown_fields and schema is not None:
             schema.additional_properties = False
+
+
+def _structs(root: type[msgspec.Struct]) -> Iterable[type[msgspec.Struct]]:
+    for sub in root.__subclasses__():
+        yield sub
+        yield from _structs(sub)

@@ -27,6 +27,7 @@ from litestar.params import JSONBody, PathParameter
 from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.http.auth import PUBLIC
 from reflector_app.http.errors import error_response
+from reflector_app.http.openapi import BODY, body, documented
 from reflector_app.http.schemas import RecordingOut
 from reflector_app.locks import Locks
 from reflector_app.ratelimit import Limit, RateLimiter
@@ -175,7 +176,14 @@ async def _participant(request: Request[Any, Any, Any], meeting_id: str, clock: 
         raise NotAuthorizedException(detail="a valid participant token for this meeting is required") from None
 
 
-@post("/v1/rooms/{name:str}/enter", status_code=200, tags=TAGS, opt=PUBLIC, summary="Enter a room (no account)")
+@post(
+    "/v1/rooms/{name:str}/enter",
+    status_code=200,
+    tags=TAGS,
+    opt=PUBLIC,
+    summary="Enter a room (no account)",
+    responses=documented(400, 404, 422, 429, 502, 503),
+)
 async def enter_room(
     name: NamePath,
     request: Request[Any, Any, Any],
@@ -207,6 +215,9 @@ async def enter_room(
     tags=TAGS,
     opt=PUBLIC,
     summary="Record the token holder's consent decision",
+    responses=documented(
+        *BODY, 401, 404, 422, 429, ok=body(201, DecisionOut, "application/json", "The first or a changed decision")
+    ),
 )
 async def participant_consent(
     meeting_id: MeetingPath,
@@ -234,7 +245,13 @@ async def participant_consent(
     return Response(DecisionOut.of(decision), status_code=201 if changed else 200)
 
 
-@get("/v1/meetings/{meeting_id:str}/participant", tags=TAGS, opt=PUBLIC, summary="The token holder's view")
+@get(
+    "/v1/meetings/{meeting_id:str}/participant",
+    tags=TAGS,
+    opt=PUBLIC,
+    summary="The token holder's view",
+    responses=documented(400, 401, 404, 429),
+)
 async def participant_status(
     meeting_id: MeetingPath,
     request: Request[Any, Any, Any],

@@ -17,6 +17,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter, QueryParameter
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, documented
 from reflector_app.http.schemas import MeetingOut, RecordingOut, SessionOut
 from reflector_core.model import ConsentChoice, TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, RecordingControl
@@ -65,7 +66,12 @@ class RoomMeetingItem(msgspec.Struct, kw_only=True):
         )
 
 
-@get("/v1/meetings/{meeting_id:str}/recording", tags=TAGS, summary="The meeting's recording start")
+@get(
+    "/v1/meetings/{meeting_id:str}/recording",
+    tags=TAGS,
+    summary="The meeting's recording start",
+    responses=documented(*AUTH, 400, 404),
+)
 async def get_recording(
     meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> RecordingStateOut:
@@ -78,6 +84,7 @@ async def get_recording(
     status_code=202,
     tags=TAGS,
     summary="Start the recording (first time, or again after a failure or a stop)",
+    responses=documented(*AUTH, 400, 404, 409, 422, 502, 503),
 )
 async def start(
     meeting_id: MeetingPath,
@@ -90,7 +97,13 @@ async def start(
     return RecordingStateOut(meeting_id=meeting_id, recording=RecordingOut.of(record))
 
 
-@post("/v1/meetings/{meeting_id:str}/recording/stop", status_code=200, tags=TAGS, summary="Stop the recording")
+@post(
+    "/v1/meetings/{meeting_id:str}/recording/stop",
+    status_code=200,
+    tags=TAGS,
+    summary="Stop the recording",
+    responses=documented(*AUTH, 400, 404, 409, 422, 502, 503),
+)
 async def stop(
     meeting_id: MeetingPath,
     unit_of_work: NamedDependency[UnitOfWorkFactory],
@@ -108,7 +121,12 @@ async def stop(
     return RecordingStateOut(meeting_id=meeting_id, recording=RecordingOut.of(record))
 
 
-@get("/v1/meetings/{meeting_id:str}/consent", tags=TAGS, summary="Every participant's latest consent decision")
+@get(
+    "/v1/meetings/{meeting_id:str}/consent",
+    tags=TAGS,
+    summary="Every participant's latest consent decision",
+    responses=documented(*AUTH, 400, 404),
+)
 async def consent_decisions(
     meeting_id: MeetingPath, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> list[DecisionOut]:
@@ -116,7 +134,12 @@ async def consent_decisions(
     return [DecisionOut(participant=d.participant, choice=d.choice, at=d.at) for d in decisions]
 
 
-@get("/v1/rooms/{name:str}/meetings", tags=["rooms"], summary="The room's meetings, newest first")
+@get(
+    "/v1/rooms/{name:str}/meetings",
+    tags=["rooms"],
+    summary="The room's meetings, newest first",
+    responses=documented(*AUTH, 400, 404),
+)
 async def meetings_of_room(
     name: RoomPath,
     unit_of_work: NamedDependency[UnitOfWorkFactory],
