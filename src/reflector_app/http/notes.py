@@ -11,6 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, PathParameter
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.http.openapi import AUTH, BODY, documented
 from reflector_core.exports.notes import to_dict
 from reflector_core.model import ActionItem, NotesEdits, NotesStatus, TranscriptNotes
 from reflector_core.ports import Clock, JobQueue
@@ -91,14 +92,24 @@ class Regenerate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Keep the user's edits over the new notes (default: the new notes replace them)."""
 
 
-@get("/v1/transcripts/{transcript_id:str}/notes", tags=TAGS, summary="The meeting notes of a done transcript")
+@get(
+    "/v1/transcripts/{transcript_id:str}/notes",
+    tags=TAGS,
+    summary="The meeting notes of a done transcript",
+    responses=documented(*AUTH, 400, 404, 409),
+)
 async def read(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> NotesOut:
     return NotesOut.of(await get_notes(transcript_id, owner=user, unit_of_work=unit_of_work))
 
 
-@patch("/v1/transcripts/{transcript_id:str}/notes", tags=TAGS, summary="Edit the title, summaries or action items")
+@patch(
+    "/v1/transcripts/{transcript_id:str}/notes",
+    tags=TAGS,
+    summary="Edit the title, summaries or action items",
+    responses=documented(*AUTH, *BODY, 404, 409, 422),
+)
 async def edit(
     transcript_id: Id,
     data: JSONBody[NotesEdit],
@@ -115,6 +126,7 @@ async def edit(
     status_code=202,
     tags=TAGS,
     summary="Write the notes again (the user's edits are dropped unless keep_edits)",
+    responses=documented(*AUTH, *BODY, 404, 409, 422, 503),
 )
 async def regenerate(
     transcript_id: Id,
