@@ -46,6 +46,8 @@ HOST = "127.0.0.1"
 MAX_EVENTS = 100_000
 SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
 WRONG_SECRET = base64.b64encode(secrets.token_bytes(32)).decode()
+PING = b'{"test":"test"}'
+ROUNDS = 10
 
 
 def event(n: int, now: int) -> tuple[str, bytes]:
@@ -189,9 +191,23 @@ def _run(args: argparse.Namespace, rng: random.Random, pg_url: str | None) -> in
         try:
             wait_healthy(base, server, 60)
             requests = plan(args.events, args.duplicates, args.bad, rng)
-            started = time.perf_counter()
-            results = asyncio.run(send_all(base, requests, args.concurrency, time.monotonic() + args.timeout))
-            elapsed = time.perf_counter() - started
+            # The floor: the same route, count and concurrency, but Daily's ping, answered before any work.
+            ping = {"id": "", "body": PING, "headers": {"Content-Type": "application/json"}, "kind": "floor"}
+            floor = [ping] * len(requests)
+            # Floor and intake alternate in rounds, so a change in the machine's other load (it is shared)
+            # falls on both alike and the ratios stay meaningful.
+            deadline = time.monotonic() + args.timeout
+            results, floor_results, elapsed, floor_elapsed = [], [], 0.0, 0.0
+            for n in range(ROUNDS):
+                order = ((floor, floor_results), (requests, results))
+                for batch, into in order if n % 2 == 0 else order[::-1]:  # neither always goes first
+                    chunk = batch[n * len(batch) // ROUNDS : (n + 1) * len(batch) // ROUNDS]
+                    started = time.perf_counter()
+                    into.extend(asyncio.run(send_all(base, chunk, args.concurrency, deadline)))
+                    if batch is floor:
+                        floor_elapsed += time.perf_counter() - started
+                    else:
+                        elapsed += time.perf_counter() - started
         finally:
             server.terminate()
             try:
@@ -200,7 +216,30 @@ def _run(args: argparse.Namespace, rng: random.Random, pg_url: str | None) -> in
                 server.kill()
                 _, err = server.communicate()
         recorded = asyncio.run(recorded_ids(database_url))
-    return report(args, requests, results, elapsed, recorded, err.decode(errors="replace"))
+    floor_ok = report_floor(floor_results, floor_elapsed, results, elapsed)
+    return report(args, requests, results, elapsed, recorded, err.decode(errors="replace")) or floor_ok
+
+
+def _figures(results: list[dict[str, Any]], elapsed: float) -> tuple[float, float, float]:
+    latencies = [r["seconds"] * 1000 for r in results]
+    return len(results) / elapsed, percentile(latencies, 50), percentile(latencies, 99)
+
+
+def report_floor(
+    floor: list[dict[str, Any]], floor_elapsed: float, results: list[dict[str, Any]], elapsed: float
+) -> int:
+    """The no-op floor and the intake's ratios to it (the targets: >= 50 % throughput, p99 <= 5x)."""
+    f_rate, f_p50, f_p99 = _figures(floor, floor_elapsed)
+    rate, _, p99 = _figures(results, elapsed)
+    print(
+        f"floor        {len(floor)} pings in {floor_elapsed:.2f} s -> {f_rate:.0f} requests/s, p50 {f_p50:.1f}, p99 {f_p99:.1f} ms"
+    )
+    print(f"vs floor     throughput {rate / f_rate:.0%} of the floor, p99 {p99 / f_p99:.1f}x the floor's")
+    failed = [r for r in floor if r["status"] != 200]
+    if failed:
+        print(f"FAILED: {len(failed)} floor requests were not answered 200, e.g. {failed[0]['status']}")
+        return 1
+    return 0
 
 
 def report(

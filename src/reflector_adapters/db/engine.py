@@ -42,7 +42,13 @@ def create_engine(url: str | URL, *, echo: bool = False) -> AsyncEngine:
     if parsed.get_backend_name() == "sqlite":
         assert parsed.database is not None
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(parsed, echo=echo)
+        # One connection per engine: every unit of work is a write transaction (BEGIN IMMEDIATE) and
+        # SQLite takes one writer at a time, so more connections only wait in SQLite's busy handler,
+        # which sleeps in growing steps (up to 100 ms) and makes the tail slow under bursts; the pool's
+        # queue hands the connection on as soon as it is free.
+        engine = create_async_engine(
+            parsed, echo=echo, pool_size=1, max_overflow=0, pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
         _configure_sqlite(engine)
         return engine
     return create_async_engine(parsed, echo=echo, pool_pre_ping=True)

@@ -12,11 +12,11 @@ import logging
 from typing import Any
 
 from litestar import Request, post
-from litestar.di import NamedDependency
 
 from reflector_app.container import UnitOfWorkFactory, Verifiers
 from reflector_app.http.auth import PUBLIC
 from reflector_app.http.openapi import documented
+from reflector_app.http.parts import Part
 from reflector_app.http.schemas import WebhookReply
 from reflector_core.errors import NotFoundError, PayloadError
 from reflector_core.events import VerificationPing
@@ -42,10 +42,10 @@ def is_daily_ping(body: bytes) -> bool:
 async def deliver(
     platform: Platform,
     request: Request[Any, Any, Any],
-    webhooks: NamedDependency[Verifiers],
-    unit_of_work: NamedDependency[UnitOfWorkFactory],
-    queue: NamedDependency[JobQueue],
-    clock: NamedDependency[Clock],
+    webhooks: Part[Verifiers],
+    unit_of_work: Part[UnitOfWorkFactory],
+    queue: Part[JobQueue],
+    clock: Part[Clock],
 ) -> WebhookReply:
     body = await request.body()
     if platform is Platform.DAILY and is_daily_ping(body):
@@ -85,10 +85,10 @@ async def deliver(
 )
 async def daily_webhook(
     request: Request[Any, Any, Any],
-    webhooks: NamedDependency[Verifiers],
-    unit_of_work: NamedDependency[UnitOfWorkFactory],
-    queue: NamedDependency[JobQueue],
-    clock: NamedDependency[Clock],
+    webhooks: Part[Verifiers],
+    unit_of_work: Part[UnitOfWorkFactory],
+    queue: Part[JobQueue],
+    clock: Part[Clock],
 ) -> WebhookReply:
     return await deliver(Platform.DAILY, request, webhooks, unit_of_work, queue, clock)
 
@@ -103,10 +103,10 @@ async def daily_webhook(
 )
 async def whereby_webhook(
     request: Request[Any, Any, Any],
-    webhooks: NamedDependency[Verifiers],
-    unit_of_work: NamedDependency[UnitOfWorkFactory],
-    queue: NamedDependency[JobQueue],
-    clock: NamedDependency[Clock],
+    webhooks: Part[Verifiers],
+    unit_of_work: Part[UnitOfWorkFactory],
+    queue: Part[JobQueue],
+    clock: Part[Clock],
 ) -> WebhookReply:
     return await deliver(Platform.WHEREBY, request, webhooks, unit_of_work, queue, clock)
 
