@@ -44,7 +44,7 @@ MAX_OFFSET = 1_000_000_000
 Filter = Annotated[str | None, QueryParameter(max_length=500)]
 
 
-@get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first", responses=documented(*AUTH, 400))
+@get("/v1/transcripts", tags=TAGS, summary="List transcripts, newest first", responses=documented(*AUTH, 400, 422))
 async def list_transcripts(
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
