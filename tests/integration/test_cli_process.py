@@ -200,6 +200,27 @@ def test_inspect_prints_one_json_line_per_track_and_names_bad_ones(tmp_path: Pat
     assert all(r["offset"]["filename"] - r["offset"]["metadata"] == pytest.approx(0.209, abs=0.01) for r in rows)
     assert sum(len(r["gaps"]) for r in rows) == sum(len(t["muted"]) for t in truth["tracks"])
     assert str(missing) in done.stderr and done.stderr.count("\n") == 1
+    assert all(r["crosstalk"] == [] for r in rows)  # every participant alone at a microphone
+
+
+def test_inspect_names_the_track_whose_voice_leaks_into_another() -> None:
+    folder = Path(__file__).parents[1] / "fixtures" / "audio" / "crosstalk"
+    truth = json.loads((folder / "truth.json").read_text())
+    tracks = sorted(folder.glob("*-cam-audio-*"))
+    done = reflector("inspect", *tracks)
+    assert done.returncode == 0, done.stderr
+    rows = {Path(r["file"]).name: r for r in map(json.loads, done.stdout.splitlines())}
+    speaker = {t["s3Key"].rsplit("/", 1)[-1]: t["speaker"] for t in truth["tracks"]}
+    for name, row in rows.items():
+        assert row["crosstalk"], name  # everyone hears the others in this fixture
+        for span in row["crosstalk"]:
+            source = speaker[Path(span["crosstalk_from"]).name]
+            mid = (span["start"] + span["end"]) / 2
+            talking = {u["speaker"] for u in truth["utterances"] if u["onset"] - 0.1 <= mid <= u["offset"] + 0.1}
+            assert source in talking and speaker[name] not in talking
+            assert 0 <= span["delay_ms"] <= 40
+    plain = reflector("inspect", "--no-crosstalk", *tracks)
+    assert all("crosstalk" not in json.loads(line) for line in plain.stdout.splitlines())
 
 
 def test_language_auto_is_detected_and_exported_and_tiny_en_refuses_other_languages(tmp_path: Path) -> None:

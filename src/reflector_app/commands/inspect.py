@@ -1,4 +1,5 @@
-"""``reflector inspect TRACK...``: where each track sits on the meeting timeline, as JSON lines."""
+"""``reflector inspect TRACK...``: where each track sits on the meeting timeline, and where it carries
+another track's voice (crosstalk), as JSON lines."""
 
 from __future__ import annotations
 
@@ -8,19 +9,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
 from reflector_core.errors import ReflectorError, TrackKeyError
 from reflector_core.naming import parse_daily_track_key
-from reflector_core.timeline import TrackProbe
+from reflector_core.ports import AudioEngine
+from reflector_core.timeline import MixInput, TrackProbe
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "inspect",
-        help="print each track's offsets, timeline duration and gaps as JSON (one line per track)",
-        description="Probe audio tracks without decoding them. Daily raw-track file names also give the "
+        help="print each track's offsets, timeline duration, gaps and crosstalk as JSON (one line per track)",
+        description="Probe audio tracks; with several tracks, also read them side by side and list, per track, "
+        "the regions that are another track's voice (crosstalk_from). Daily raw-track file names also give the "
         "participant id and the file name offset, printed next to the container's own offset.",
     )
     parser.add_argument("tracks", nargs="+", type=Path, metavar="TRACK")
+    parser.add_argument(
+        "--no-crosstalk",
+        dest="crosstalk",
+        action="store_false",
+        help="only probe (no decoding): skip finding where a track carries another track's voice",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -53,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
     quiet_logging()
     engine = PyAVAudioEngine()
     status = 0
+    rows: list[tuple[Path, TrackProbe, dict[str, Any]]] = []
     for path in args.tracks:
         try:
             parsed = parse_daily_track_key(path.name)
@@ -64,5 +75,28 @@ def run(args: argparse.Namespace) -> int:
             print(f"reflector inspect: {path}: {getattr(exc, 'reason', None) or exc}", file=sys.stderr)
             status = 1
             continue
-        print(json.dumps(describe(path, probe, parsed.participant_id if parsed else None)))
+        rows.append((path, probe, describe(path, probe, parsed.participant_id if parsed else None)))
+    if args.crosstalk and len(rows) > 1:
+        found = crosstalk_spans(engine, [MixInput(path, probe.timeline) for path, probe, _ in rows])
+        for k, (_, _, row) in enumerate(rows):
+            row["crosstalk"] = [
+                {
+                    "start": round(s.start, 2),
+                    "end": round(s.end, 2),
+                    "crosstalk_from": str(rows[s.source][0]),
+                    "dominance_db": s.dominance_db,
+                    "correlation": s.correlation,
+                    "delay_ms": round(s.delay * 1000, 1),
+                }
+                for s in found
+                if s.track == k
+            ]
+    for _, _, row in rows:
+        print(json.dumps(row))
     return status
+
+
+def crosstalk_spans(engine: AudioEngine, inputs: list[MixInput]) -> list[CrosstalkSpan]:
+    """Read the tracks side by side as ``process`` does (decoding them) and keep only the crosstalk found."""
+    events = engine.meeting_speech(inputs, crosstalk=CrosstalkSettings())
+    return [e for e in events if isinstance(e, CrosstalkSpan)]

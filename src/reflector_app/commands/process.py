@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reflector_core.crosstalk import CrosstalkSettings
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
 from reflector_core.exports import json as json_export
@@ -79,6 +80,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--no-diarization", action="store_true", help="a single mixed file is one speaker (skip diarization)"
     )
     parser.add_argument("--no-notes", action="store_true", help="skip the meeting notes (notes.md)")
+    parser.add_argument(
+        "--no-crosstalk",
+        dest="crosstalk",
+        action="store_false",
+        help="transcribe every track as it is, other participants' voices leaking into it included",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -234,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
                 mp3_path=mp3,
                 names=_names(names),
                 progress=progress,
+                crosstalk_settings=CrosstalkSettings() if args.crosstalk else None,
             )
     except (ReflectorError, OSError) as exc:
         progress.close()
