@@ -19,7 +19,8 @@ The rules, per frame of a victim track ``i`` and a possible source track ``j``:
    samples correlate with the source's samples at a delay of 0–``max_delay`` seconds (the victim
    hears the source later) by at least ``min_correlation`` (or several sources talking at once do
    together, see ``judge``). A loud neighbour saying something else does not correlate.
-3. **Runs, not frames** (``mask_runs``): leaked frames closer than ``bridge`` are joined; a joined
+3. **Runs, not frames** (``mask_runs``): leaked frames closer than ``bridge`` (``quiet_bridge``
+   across silence) are joined; a joined
    run is removed from the victim's audio only when it lasts ``min_span``, so a syllable of a real
    overlap is never cut out, and the decision is kept per region with its evidence
    (``CrosstalkSpan``).
@@ -49,17 +50,21 @@ class CrosstalkSettings:
     """Normalised cross-correlation (best delay in 0..max_delay) that confirms the same sound."""
     max_delay: float = 0.040
     """Longest acoustic delay from one microphone to another that is looked for (about 13 m)."""
-    min_span: float = 0.12
+    min_span: float = 0.08
     """Leaked runs shorter than this are kept: inside real overlap, a pause lets the other voice through."""
     bridge: float = 0.1
     """Leaked frames at most this far apart belong to one run."""
+    quiet_bridge: float = 0.3
+    """... or this far apart when only silence (below ``floor_db``) lies between them."""
     level_percentile: float = 0.5
     """Which percentile of a track's own speech frames is its speech level."""
-    min_level_frames: int = 50
-    """Own frames (1 s) needed before a track's speech level is trusted; until then raw levels compare."""
+    min_level_frames: int = 25
+    """Own frames (0.5 s) before a track's speech level is trusted; until then the others' median stands in.
+    Shorter lets a quiet microphone's first sentence through less (with 50 frames: all of it), but
+    with 10 a listener learnt a level from a few leaked frames and then kept hearing the leak."""
 
     def __attrs_post_init__(self) -> None:
-        if self.frame <= 0 or self.max_delay < 0 or self.min_span < 0 or self.bridge < 0:
+        if self.frame <= 0 or min(self.max_delay, self.min_span, self.bridge, self.quiet_bridge) < 0:
             raise InvalidInputError(f"crosstalk durations must be positive: {self!r}")
         if not 0.0 <= self.level_percentile <= 1.0 or not -1.0 <= self.min_correlation <= 1.0:
             raise InvalidInputError(f"crosstalk percentile/correlation out of range: {self!r}")
@@ -71,6 +76,10 @@ class CrosstalkSettings:
     @property
     def bridge_frames(self) -> int:
         return round(self.bridge / self.frame)
+
+    @property
+    def quiet_bridge_frames(self) -> int:
+        return round(self.quiet_bridge / self.frame)
 
 
 @frozen
@@ -176,11 +185,12 @@ def candidates(levels: Sequence[float], speech: Sequence[float | None], s: Cross
     """Pairs (victim, source) worth a correlation check in one frame.
 
     ``levels`` are the tracks' frame levels in dBFS, ``speech`` their speech levels (``None`` when
-    not known yet). Only tracks above the floor take part.
+    not known yet; ``with_prior`` fills those in from the others). Only tracks above the floor take part.
     """
     active = [i for i, lv in enumerate(levels) if lv > s.floor_db]
     if len(active) < 2:
         return []
+    speech = with_prior(speech)
     out = []
     for victim in active:
         for source in active:
@@ -238,15 +248,36 @@ def judge(found: Sequence[tuple[Candidate, float, float]], s: CrosstalkSettings)
     return out
 
 
-def mask_runs(leaked: Sequence[bool], *, min_frames: int, bridge_frames: int) -> list[bool]:
-    """Which frames to remove: leaked runs joined across ≤ ``bridge_frames`` others, kept if ≥ ``min_frames``."""
+def mask_runs(
+    leaked: Sequence[bool],
+    *,
+    min_frames: int,
+    bridge_frames: int,
+    quiet: Sequence[bool] | None = None,
+    quiet_bridge_frames: int = 0,
+) -> list[bool]:
+    """Which frames to remove: leaked runs joined, then kept if they span ``min_frames``.
+
+    Two leaked frames join when at most ``bridge_frames`` frames lie between them, or at most
+    ``quiet_bridge_frames`` that are all ``quiet`` (silence between a leaked voice's words: nothing
+    of the victim's own is lost by removing it, and the run's words stay together).
+    """
     out = [False] * len(leaked)
     idx = [i for i, x in enumerate(leaked) if x]
+    quiet_before = [0]
+    for q in quiet if quiet is not None else [False] * len(leaked):
+        quiet_before.append(quiet_before[-1] + (1 if q else 0))
+
+    def joins(a: int, b: int) -> bool:
+        gap = b - a - 1
+        all_quiet = quiet_before[b] - quiet_before[a + 1] == gap
+        return gap <= bridge_frames or (all_quiet and gap <= quiet_bridge_frames)
+
     k = 0
     while k < len(idx):
         first = last = idx[k]
         k += 1
-        while k < len(idx) and idx[k] - last - 1 <= bridge_frames:
+        while k < len(idx) and joins(last, idx[k]):
             last = idx[k]
             k += 1
         if last - first + 1 >= min_frames:
@@ -257,19 +288,22 @@ def mask_runs(leaked: Sequence[bool], *, min_frames: int, bridge_frames: int) ->
 class MaskStream:
     """``mask_runs`` over a stream of blocks, one block late: each block is decided with its neighbours.
 
-    Equal to ``mask_runs`` over the whole stream whenever every block holds at least
-    ``max(min_frames, bridge_frames) + 1`` frames (a decision never looks further than that).
+    Equal to ``mask_runs`` over the whole stream whenever every block holds more frames than
+    ``min_frames``, ``bridge_frames`` and ``quiet_bridge_frames`` (a decision never looks further).
     """
 
-    def __init__(self, *, min_frames: int, bridge_frames: int) -> None:
-        self._min = min_frames
-        self._bridge = bridge_frames
-        self._prev: list[bool] = []
-        self._cur: list[bool] | None = None
+    def __init__(self, *, min_frames: int, bridge_frames: int, quiet_bridge_frames: int = 0) -> None:
+        self._kw = {
+            "min_frames": min_frames,
+            "bridge_frames": bridge_frames,
+            "quiet_bridge_frames": quiet_bridge_frames,
+        }
+        self._prev: tuple[list[bool], list[bool]] = ([], [])
+        self._cur: tuple[list[bool], list[bool]] | None = None
 
-    def push(self, block: Sequence[bool]) -> list[bool] | None:
+    def push(self, block: Sequence[bool], quiet: Sequence[bool] | None = None) -> list[bool] | None:
         """Decide the block pushed before this one (``None`` on the first push)."""
-        nxt = list(block)
+        nxt = (list(block), list(quiet) if quiet is not None else [False] * len(block))
         if self._cur is None:
             self._cur = nxt
             return None
@@ -281,17 +315,19 @@ class MaskStream:
         """Decide the last block pushed."""
         if self._cur is None:
             return []
-        out = self._decide([])
+        out = self._decide(([], []))
         self._prev, self._cur = self._cur, None
         return out
 
-    def _decide(self, nxt: list[bool]) -> list[bool]:
-        cur = self._cur or []
-        if not any(cur):
-            return [False] * len(cur)
-        window = self._prev + cur + nxt
-        mask = mask_runs(window, min_frames=self._min, bridge_frames=self._bridge)
-        return mask[len(self._prev) : len(self._prev) + len(cur)]
+    def _decide(self, nxt: tuple[list[bool], list[bool]]) -> list[bool]:
+        cur = self._cur or ([], [])
+        if not any(cur[0]):
+            return [False] * len(cur[0])
+        leaked = self._prev[0] + cur[0] + nxt[0]
+        quiet = self._prev[1] + cur[1] + nxt[1]
+        mask = mask_runs(leaked, quiet=quiet, **self._kw)
+        before = len(self._prev[0])
+        return mask[before : before + len(cur[0])]
 
 
 @frozen

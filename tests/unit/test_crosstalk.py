@@ -15,6 +15,7 @@ from reflector_core.crosstalk import (
     dominance,
     judge,
     mask_runs,
+    with_prior,
 )
 from reflector_core.errors import InvalidInputError
 
@@ -36,7 +37,7 @@ def test_a_leak_is_a_candidate_whatever_the_microphone_gains(
     # Each track's speech level is its own talker's level through its own microphone gain.
     speech = [level + g_speaker, level + g_victim]
     on_speaker, on_victim = leak_scene(level, bleed, g_speaker, g_victim)
-    assume(on_victim > S.floor_db)
+    assume(min(on_speaker, on_victim) > S.floor_db)
     found = candidates([on_speaker, on_victim], speech, S)
     assert Candidate(victim=1, source=0, dominance=pytest.approx(-bleed)) in found
     assert all(c.victim == 1 for c in found)
@@ -75,9 +76,11 @@ def test_silence_and_single_tracks_need_no_decision() -> None:
     assert candidates([-20.0], [None], S) == []
 
 
-def test_unknown_speech_levels_fall_back_to_raw_levels() -> None:
-    assert dominance(-20.0, -40.0, -20.0, None) == 20.0
-    assert dominance(-20.0, -40.0, -20.0, -30.0) == 10.0
+def test_unknown_speech_levels_are_stood_in_for() -> None:
+    assert dominance(-20.0, -40.0, -20.0, -30.0) == 10.0  # both known: normalised
+    assert dominance(-20.0, -40.0, -20.0, None) == 20.0  # one unknown: raw
+    assert with_prior([-20.0, None, -30.0]) == [-20.0, -25.0, -30.0]
+    assert with_prior([None, None]) == [None, None]
 
 
 def test_judge_needs_correlation_and_a_plausible_delay() -> None:
@@ -151,26 +154,37 @@ def test_every_long_leaked_run_is_masked_and_no_unleaked_stretch_is(
             assert not any(mask[i : i + bridge + 1])
 
 
-@given(bools, st.integers(1, 8), st.integers(0, 6), st.data())
+@given(bools, st.integers(1, 8), st.integers(0, 6), st.integers(0, 10), st.data())
 def test_the_stream_decides_like_the_whole(
-    leaked: list[bool], min_frames: int, bridge: int, data: st.DataObject
+    leaked: list[bool], min_frames: int, bridge: int, quiet_bridge: int, data: st.DataObject
 ) -> None:
-    least = max(min_frames, bridge) + 1  # the blocks' least length the equality needs
-    blocks: list[list[bool]] = []
-    rest = list(leaked)
-    while rest:
+    quiet = data.draw(st.lists(st.booleans(), min_size=len(leaked), max_size=len(leaked)))
+    least = max(min_frames, bridge, quiet_bridge) + 1  # the blocks' least length the equality needs
+    blocks: list[tuple[list[bool], list[bool]]] = []
+    at = 0
+    while at < len(leaked):
         n = data.draw(st.integers(least, least + 20))
-        blocks.append(rest[:n])
-        rest = rest[n:]
+        blocks.append((leaked[at : at + n], quiet[at : at + n]))
+        at += n
     # the last block may be short: the stream ends there, as the meeting does
-    stream = MaskStream(min_frames=min_frames, bridge_frames=bridge)
+    kw = {"min_frames": min_frames, "bridge_frames": bridge, "quiet_bridge_frames": quiet_bridge}
+    stream = MaskStream(**kw)
     out: list[bool] = []
-    for b in blocks:
-        decided = stream.push(b)
+    for b, q in blocks:
+        decided = stream.push(b, q)
         if decided is not None:
             out += decided
     out += stream.finish()
-    assert out == mask_runs(leaked, min_frames=min_frames, bridge_frames=bridge)
+    assert out == mask_runs(leaked, quiet=quiet, **kw)
+
+
+def test_silence_between_leaked_words_joins_them_but_the_victims_own_sound_does_not() -> None:
+    leaked = [True, True, False, False, False, False, True, True]
+    silent = [False, False, True, True, True, True, False, False]
+    kw = {"min_frames": 3, "bridge_frames": 1, "quiet_bridge_frames": 4}
+    assert mask_runs(leaked, quiet=silent, **kw) == [True] * 8
+    assert mask_runs(leaked, quiet=[False] * 8, **kw) == [False] * 8  # two short runs: kept
+    assert mask_runs(leaked, **kw) == [False] * 8
 
 
 def test_spans_carry_their_source_and_median_evidence() -> None:

@@ -33,7 +33,6 @@ from reflector_core.crosstalk import (
     candidates,
     judge,
     teaches_level,
-    with_prior,
 )
 
 Levels = npt.NDArray[np.float64]
@@ -57,16 +56,21 @@ def pair_correlation(
 
     ``source`` holds ``max_lag`` samples of history before the block, then the block; ``victim`` is
     the block. Only the ``flagged`` frames of the victim take part (in choosing the lag and in the
-    correlation); each frame's correlation pools ``context`` flagged neighbours on each side.
+    correlation); each frame's correlation pools ``context`` flagged neighbours on each side. When
+    the best match has the *victim* earlier (up to ``max_lag``), the victim is the talker and the
+    "source" a listener: every correlation is 0.
     """
     length = len(victim)
     weights = np.repeat(flagged, frame)[:length]
     x = np.where(weights, victim, 0.0).astype(np.float64)
     y = source.astype(np.float64)
-    n = len(y)
-    cc = np.fft.irfft(np.conj(np.fft.rfft(x, n)) * np.fft.rfft(y, n), n)[: max_lag + 1]
-    # cc[k] = sum_t x[t] * y[t + k]: y[t + k] is the source at time t - (max_lag - k)
-    k = int(np.argmax(cc))
+    n = len(y) + max_lag
+    both = np.fft.irfft(np.conj(np.fft.rfft(x, n)) * np.fft.rfft(y, n), n)[: 2 * max_lag + 1]
+    # both[k] = sum_t x[t] * y[t + k]: y[t + k] is the source at time t - (max_lag - k), so k <= max_lag
+    # is the victim hearing the source later, k > max_lag the victim being earlier (it is the talker).
+    k = int(np.argmax(both))
+    if k > max_lag:
+        return np.zeros(len(flagged)), 0
     ys = y[k : k + length]
     frames = len(flagged)
     pad = frames * frame - length
@@ -104,7 +108,12 @@ class CrosstalkAnalyser:
         self._history = np.zeros((tracks, self.max_lag), dtype=np.float32)
         self._speech = [SpeechLevel(settings.level_percentile, settings.min_level_frames) for _ in range(tracks)]
         self._streams = [
-            MaskStream(min_frames=settings.min_frames, bridge_frames=settings.bridge_frames) for _ in range(tracks)
+            MaskStream(
+                min_frames=settings.min_frames,
+                bridge_frames=settings.bridge_frames,
+                quiet_bridge_frames=settings.quiet_bridge_frames,
+            )
+            for _ in range(tracks)
         ]
         self._collectors = [SpanCollector(i, self.frame / rate) for i in range(tracks)]
         self._pending: tuple[int, list[list[Evidence | None]]] | None = None
@@ -112,10 +121,13 @@ class CrosstalkAnalyser:
 
     def push(self, start: int, block: npt.NDArray[np.float32]) -> Decided | None:
         """Measure and judge the block starting at sample ``start``; decide the one before it."""
-        evidence = self._judge(block)
+        evidence, quiet = self._judge(block)
         history = np.concatenate([self._history, block], axis=1)
         self._history = history[:, history.shape[1] - self.max_lag :]
-        masks = [stream.push([e is not None for e in ev]) for stream, ev in zip(self._streams, evidence, strict=True)]
+        masks = [
+            stream.push([e is not None for e in ev], q)
+            for stream, ev, q in zip(self._streams, evidence, quiet, strict=True)
+        ]
         previous, self._pending = self._pending, (start, evidence)
         if previous is None:
             return None
@@ -140,12 +152,13 @@ class CrosstalkAnalyser:
                         spans.append(span)
         return Decided(start, masks, spans)
 
-    def _judge(self, block: npt.NDArray[np.float32]) -> list[list[Evidence | None]]:
+    def _judge(self, block: npt.NDArray[np.float32]) -> tuple[list[list[Evidence | None]], list[list[bool]]]:
+        """Each track's evidence per frame, and which of its frames are silence (below the floor)."""
         levels = frame_levels(block, self.frame)
         frames = levels.shape[1]
         evidence: list[list[Evidence | None]] = [[None] * frames for _ in range(self._tracks)]
         active = levels > self.s.floor_db
-        speech = with_prior([t.level() for t in self._speech])
+        speech = [t.level() for t in self._speech]
         by_pair: dict[tuple[int, int], list[tuple[int, Candidate]]] = {}
         for f in np.flatnonzero(active.sum(axis=0) >= 2).tolist():
             for c in candidates(levels[:, f].tolist(), speech, self.s):
@@ -172,4 +185,4 @@ class CrosstalkAnalyser:
             teacher = teaches_level(column, [i for i in range(self._tracks) if evidence[i][f] is not None], self.s)
             if teacher is not None:
                 self._speech[teacher].add(column[teacher])
-        return evidence
+        return evidence, (~active).tolist()
