@@ -66,9 +66,9 @@ def peak_rss_mb() -> float:
 def run_ours(meeting: Path, out: Path, model: str, threads: int, crosstalk: bool = True) -> dict[str, Any]:
     from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
     from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.audio_pipeline import TrackFile, process_multitrack
     from reflector_core.crosstalk import CrosstalkSettings
     from reflector_core.exports import json as json_export
-    from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack
 
     truth = json.loads((meeting / "truth.json").read_text())
     files = [TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]]
@@ -196,9 +196,9 @@ def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str
 
     from reflector_adapters.asr.models import resolve_model
     from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.audio_pipeline import TrackFile, order_tracks
     from reflector_core.exports import json as json_export
     from reflector_core.model import Participant, Word
-    from reflector_core.usecases.process_multitrack import TrackFile, order_tracks
 
     truth = json.loads((meeting / "truth.json").read_text())
     tracks, _ = order_tracks([TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])

@@ -12,10 +12,10 @@ from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
 from reflector_adapters.audio.pyav import PyAVAudioEngine
 from reflector_adapters.diarization.diarizer import EmbeddingDiarizer
 from reflector_app.settings import Settings
+from reflector_core.audio_pipeline import TrackFile, process_multitrack, process_single_file
 from reflector_core.model import Participant
 from reflector_core.ports import AudioEngine, Diarizer, PipelineOutput, ProgressCallback, SourceFile, Transcriber
 from reflector_core.processing import ProcessingOptions
-from reflector_core.usecases.process_multitrack import TrackFile, process_multitrack, process_single_file
 
 
 class LocalPipeline:

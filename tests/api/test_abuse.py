@@ -87,7 +87,7 @@ async def test_the_same_signed_delivery_twice_is_recorded_once(client: AsyncTest
         first = await client.post(url, content=body, headers=headers)
         again = await client.post(url, content=body, headers=headers)
         assert (first.json(), again.json()) == ({"status": "accepted"}, {"status": "duplicate"}), url
-    assert world.store.webhook_events == {(Platform.DAILY, "evt-1"), (Platform.WHEREBY, "w-1")}
+    assert world.store.inbound_events == {(Platform.DAILY, "evt-1"), (Platform.WHEREBY, "w-1")}
     first = world.queue.jobs[0]
     assert [type(job) for job in world.queue.jobs] == [HandlePlatformEvent, HandlePlatformEvent]
     assert isinstance(first, HandlePlatformEvent)
@@ -105,7 +105,7 @@ async def test_a_timestamp_outside_the_window_is_401(
     w = whereby_event()
     r = await client.post(WHEREBY_URL, content=w, headers=whereby_headers(WHEREBY_SECRET, now(world) + skew, w))
     assert r.status_code == 401
-    assert world.store.webhook_events == set()
+    assert world.store.inbound_events == set()
     assert world.queue.jobs == []
 
 

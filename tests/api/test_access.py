@@ -178,7 +178,7 @@ async def test_webhook_history_lists_deliveries_and_attempts(client: AsyncTestCl
     t = add_transcript(world)
     assert (await client.get(f"/v1/transcripts/{t.id}/webhooks")).json() == []
     now = world.clock.now()
-    world.store.webhook_deliveries["evt-1"] = WebhookDelivery(
+    world.store.outbound_deliveries["evt-1"] = WebhookDelivery(
         event_id="evt-1",
         event="transcript.completed",
         transcript_id=t.id or "",

@@ -117,7 +117,7 @@ async def test_a_signed_webhook_with_a_4301_digit_integer_is_acknowledged_and_lo
         )
         assert (r.status_code, r.json()) == (200, {"status": "ignored"})
     assert world.queue.jobs == []
-    assert world.store.webhook_events == set()
+    assert world.store.inbound_events == set()
     assert caplog.text.count("signed but not understood") == 2
 
 

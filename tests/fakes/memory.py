@@ -112,14 +112,14 @@ class MemoryStore:
     meetings: dict[str, Meeting] = attrs.Factory(dict)
     recordings: dict[str, Recording] = attrs.Factory(dict)
     transcripts: dict[str, Transcript] = attrs.Factory(dict)
-    webhook_events: set[tuple[Platform, str]] = attrs.Factory(set)
+    inbound_events: set[tuple[Platform, str]] = attrs.Factory(set)
     cursors: dict[str, tuple[str | None, datetime | None]] = attrs.Factory(dict)
     sessions: dict[tuple[str, str], ParticipantSession] = attrs.Factory(dict)
     consents: list[ConsentDecision] = attrs.Factory(list)
     deleted_objects: list[tuple[str, str, str, datetime]] = attrs.Factory(list)
     api_keys: dict[str, tuple[str, str, datetime, bool]] = attrs.Factory(dict)
     sources_deleted: set[str] = attrs.Factory(set)
-    webhook_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
+    outbound_deliveries: dict[str, WebhookDelivery] = attrs.Factory(dict)
     meeting_recordings: dict[str, MeetingRecording] = attrs.Factory(dict)
     recording_created: dict[str, datetime] = attrs.Factory(dict)
     users: dict[str, User] = attrs.Factory(dict)
@@ -424,21 +424,21 @@ class MemoryTranscripts:
         if self.s.transcripts.pop(transcript_id, None) is None:
             return False
         # As the SQL foreign key does (ON DELETE CASCADE): the delivery history goes with the transcript.
-        for event_id, d in list(self.s.webhook_deliveries.items()):
+        for event_id, d in list(self.s.outbound_deliveries.items()):
             if d.transcript_id == transcript_id:
-                del self.s.webhook_deliveries[event_id]
+                del self.s.outbound_deliveries[event_id]
         return True
 
 
-class MemoryWebhookEvents:
+class MemoryInboundEvents:
     def __init__(self, store: MemoryStore) -> None:
         self.s = store
 
     async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
         _aware(received_at)
-        if (platform, event_id) in self.s.webhook_events:
+        if (platform, event_id) in self.s.inbound_events:
             return False
-        self.s.webhook_events.add((platform, event_id))
+        self.s.inbound_events.add((platform, event_id))
         return True
 
 
@@ -669,13 +669,13 @@ class MemoryUnitOfWork:
         self.meetings: ports.MeetingRepository = MemoryMeetings(store)
         self.recordings: ports.RecordingRepository = MemoryRecordings(store)
         self.transcripts: ports.TranscriptRepository = MemoryTranscripts(store)
-        self.webhook_events: ports.WebhookEventRepository = MemoryWebhookEvents(store)
+        self.inbound_events: ports.InboundEventRepository = MemoryInboundEvents(store)
         self.poll_cursors: ports.PollCursorRepository = MemoryCursors(store)
         self.participant_sessions: ports.ParticipantSessionRepository = MemorySessions(store)
         self.consents: ports.ConsentRepository = MemoryConsents(store)
         self.deleted_objects: ports.DeletedObjectRepository = MemoryDeletedObjects(store)
         self.api_keys: ports.ApiKeyRepository = MemoryApiKeys(store)
-        self.webhook_deliveries: ports.WebhookDeliveryRepository = MemoryWebhookDeliveries(store)
+        self.outbound_deliveries: ports.OutboundDeliveryRepository = MemoryOutboundDeliveries(store)
         self.meeting_recordings: ports.MeetingRecordingRepository = MemoryMeetingRecordings(store)
         self.users: ports.UserRepository = MemoryUsers(store)
         self.search: ports.SearchRepository = MemorySearch(store)
@@ -893,8 +893,8 @@ class MemoryWebhookVerifier:
         return MeetingEnded(self.platform, event_id, None, room, None, None)
 
 
-class MemoryWebhookDeliveries:
-    """A ``WebhookDeliveryRepository`` over ``MemoryStore.webhook_deliveries``."""
+class MemoryOutboundDeliveries:
+    """A ``OutboundDeliveryRepository`` over ``MemoryStore.outbound_deliveries``."""
 
     def __init__(self, store: MemoryStore) -> None:
         self.s = store
@@ -902,21 +902,21 @@ class MemoryWebhookDeliveries:
     async def add(self, delivery: WebhookDelivery) -> bool:
         if delivery.transcript_id not in self.s.transcripts:
             raise NotFoundError("transcript", delivery.transcript_id)
-        if delivery.event_id in self.s.webhook_deliveries:
+        if delivery.event_id in self.s.outbound_deliveries:
             return False
-        self.s.webhook_deliveries[delivery.event_id] = delivery
+        self.s.outbound_deliveries[delivery.event_id] = delivery
         return True
 
     async def get(self, event_id: str) -> WebhookDelivery | None:
-        return self.s.webhook_deliveries.get(event_id)
+        return self.s.outbound_deliveries.get(event_id)
 
     async def record_attempt(
         self, event_id: str, attempt: DeliveryAttempt, *, state: DeliveryState, next_attempt_at: datetime | None
     ) -> bool:
-        d = self.s.webhook_deliveries.get(event_id)
+        d = self.s.outbound_deliveries.get(event_id)
         if d is None or attempt.number != len(d.attempts) + 1:
             return False
-        self.s.webhook_deliveries[event_id] = attrs.evolve(
+        self.s.outbound_deliveries[event_id] = attrs.evolve(
             d, attempts=(*d.attempts, attempt), state=state, next_attempt_at=next_attempt_at
         )
         return True
@@ -925,18 +925,18 @@ class MemoryWebhookDeliveries:
         due = sorted(
             (
                 d
-                for d in self.s.webhook_deliveries.values()
+                for d in self.s.outbound_deliveries.values()
                 if d.state is DeliveryState.PENDING and d.next_attempt_at is not None and d.next_attempt_at <= now
             ),
             key=lambda d: (d.next_attempt_at or now, d.created_at),
         )[:limit]
         for d in due:
-            self.s.webhook_deliveries[d.event_id] = attrs.evolve(d, next_attempt_at=until)
+            self.s.outbound_deliveries[d.event_id] = attrs.evolve(d, next_attempt_at=until)
         return [d.event_id for d in due]
 
     async def for_transcript(self, transcript_id: str) -> builtins.list[WebhookDelivery]:
         return sorted(
-            (d for d in self.s.webhook_deliveries.values() if d.transcript_id == transcript_id),
+            (d for d in self.s.outbound_deliveries.values() if d.transcript_id == transcript_id),
             key=lambda d: d.created_at,
         )
 

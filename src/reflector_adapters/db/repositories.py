@@ -467,7 +467,7 @@ class SqlTranscripts:
         return rows.transcript_from(row) if row else None
 
 
-class SqlWebhookEvents:
+class SqlInboundEvents:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
@@ -578,7 +578,7 @@ class SqlDeletedObjects:
         await self._conn.execute(tb.deleted_object.insert().values(bucket=bucket, key=key, reason=reason, at=at))
 
 
-class SqlWebhookDeliveries:
+class SqlOutboundDeliveries:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
@@ -697,13 +697,13 @@ __all__ = [
     "SqlApiKeys",
     "SqlConsents",
     "SqlDeletedObjects",
+    "SqlInboundEvents",
     "SqlMeetings",
+    "SqlOutboundDeliveries",
     "SqlParticipantSessions",
     "SqlPollCursors",
     "SqlRecordings",
     "SqlRooms",
     "SqlTranscripts",
-    "SqlWebhookDeliveries",
-    "SqlWebhookEvents",
     "new_id",
 ]

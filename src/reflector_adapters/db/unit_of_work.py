@@ -14,14 +14,14 @@ from reflector_adapters.db.repositories import (
     SqlApiKeys,
     SqlConsents,
     SqlDeletedObjects,
+    SqlInboundEvents,
     SqlMeetings,
+    SqlOutboundDeliveries,
     SqlParticipantSessions,
     SqlPollCursors,
     SqlRecordings,
     SqlRooms,
     SqlTranscripts,
-    SqlWebhookDeliveries,
-    SqlWebhookEvents,
 )
 from reflector_adapters.db.search import SqlSearch
 from reflector_adapters.db.users import SqlUsers
@@ -29,9 +29,11 @@ from reflector_core.ports import (
     ApiKeyRepository,
     ConsentRepository,
     DeletedObjectRepository,
+    InboundEventRepository,
     MeetingRecordingRepository,
     MeetingRepository,
     NotesRepository,
+    OutboundDeliveryRepository,
     ParticipantSessionRepository,
     PollCursorRepository,
     RecordingRepository,
@@ -40,8 +42,6 @@ from reflector_core.ports import (
     TranscriptRepository,
     UnitOfWork,
     UserRepository,
-    WebhookDeliveryRepository,
-    WebhookEventRepository,
 )
 
 
@@ -57,12 +57,12 @@ class SqlUnitOfWork:
     meetings: MeetingRepository
     recordings: RecordingRepository
     transcripts: TranscriptRepository
-    webhook_events: WebhookEventRepository
+    inbound_events: InboundEventRepository
     poll_cursors: PollCursorRepository
     participant_sessions: ParticipantSessionRepository
     consents: ConsentRepository
     deleted_objects: DeletedObjectRepository
-    webhook_deliveries: WebhookDeliveryRepository
+    outbound_deliveries: OutboundDeliveryRepository
     api_keys: ApiKeyRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
@@ -87,12 +87,12 @@ class SqlUnitOfWork:
         self.meetings = SqlMeetings(conn)
         self.recordings = SqlRecordings(conn)
         self.transcripts = SqlTranscripts(conn)
-        self.webhook_events = SqlWebhookEvents(conn)
+        self.inbound_events = SqlInboundEvents(conn)
         self.poll_cursors = SqlPollCursors(conn)
         self.participant_sessions = SqlParticipantSessions(conn)
         self.consents = SqlConsents(conn)
         self.deleted_objects = SqlDeletedObjects(conn)
-        self.webhook_deliveries = SqlWebhookDeliveries(conn)
+        self.outbound_deliveries = SqlOutboundDeliveries(conn)
         self.api_keys = SqlApiKeys(conn)
         self.meeting_recordings = SqlMeetingRecordings(conn)
         self.users = SqlUsers(conn)

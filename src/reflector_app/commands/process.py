@@ -21,6 +21,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from reflector_core.audio_pipeline import (
+    PipelineResult,
+    TrackFile,
+    process_multitrack,
+    process_single_file,
+)
 from reflector_core.crosstalk import CrosstalkSettings
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
@@ -29,12 +35,6 @@ from reflector_core.exports import srt, text, waveform, webvtt
 from reflector_core.model import Participant
 from reflector_core.naming import parse_daily_track_key
 from reflector_core.processing import ProcessingOptions
-from reflector_core.usecases.process_multitrack import (
-    PipelineResult,
-    TrackFile,
-    process_multitrack,
-    process_single_file,
-)
 
 OUTPUTS = (
     "transcript.json",

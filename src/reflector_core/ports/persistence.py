@@ -170,7 +170,9 @@ class TranscriptRepository(Protocol):
         ...
 
 
-class WebhookEventRepository(Protocol):
+class InboundEventRepository(Protocol):
+    """Ids of the platform events (Daily/Whereby webhooks received) already handled: redeliveries are dropped."""
+
     async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
         """``True`` the first time this event id is seen; ``False`` for a redelivery."""
         ...
@@ -241,8 +243,8 @@ class DeletedObjectRepository(Protocol):
     async def record(self, bucket: str, key: str, reason: str, at: datetime) -> None: ...
 
 
-class WebhookDeliveryRepository(Protocol):
-    """Outbound webhook events and their attempt history."""
+class OutboundDeliveryRepository(Protocol):
+    """The webhooks this service sends (``WebhookDelivery``: fixed body) and their attempt history."""
 
     async def add(self, delivery: WebhookDelivery) -> bool:
         """Insert once per ``event_id``; ``False`` (and nothing changed) when it exists already."""
@@ -332,13 +334,13 @@ class UnitOfWork(Protocol):
     meetings: MeetingRepository
     recordings: RecordingRepository
     transcripts: TranscriptRepository
-    webhook_events: WebhookEventRepository
+    inbound_events: InboundEventRepository
     poll_cursors: PollCursorRepository
     participant_sessions: ParticipantSessionRepository
     consents: ConsentRepository
     deleted_objects: DeletedObjectRepository
     api_keys: ApiKeyRepository
-    webhook_deliveries: WebhookDeliveryRepository
+    outbound_deliveries: OutboundDeliveryRepository
     meeting_recordings: MeetingRecordingRepository
     users: UserRepository
     search: SearchRepository

@@ -10,7 +10,7 @@ from attrs import frozen
 @frozen
 class StageProgress:
     stage: str
-    """``probe``, ``transcribe`` or ``mixdown`` (``process_multitrack.STAGES``)."""
+    """``probe``, ``transcribe`` or ``mixdown`` (``audio_pipeline.STAGES``)."""
     fraction: float | None
     """0..1 of the stage, when known."""
 

@@ -73,4 +73,4 @@ async def webhook_history(
     """Every outbound delivery about the caller's transcript, oldest first, with its attempts."""
     await owned_transcript(transcript_id, owner, unit_of_work=unit_of_work)
     async with unit_of_work() as uow:
-        return await uow.webhook_deliveries.for_transcript(transcript_id)
+        return await uow.outbound_deliveries.for_transcript(transcript_id)

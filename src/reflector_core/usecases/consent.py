@@ -15,12 +15,12 @@ from typing import ClassVar
 import attrs
 from attrs import frozen
 
+from reflector_core.deletion import Deleter, delete_sources, derived_keys
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.jobs import Job
 from reflector_core.model import ConsentChoice, ConsentDecision, ConsentPolicy, Recording, Transcript, TranscriptStatus
 from reflector_core.ports import Clock, JobQueue, ObjectStorage, UnitOfWork, WorkFolders
 from reflector_core.recording_sources import RecordingSources
-from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
 

@@ -66,7 +66,7 @@ async def accept_delivery(
     if isinstance(event, VerificationPing | IgnoredEvent):
         return Delivery(duplicate=False, enqueued=False)
     async with unit_of_work() as uow:
-        if event.event_id is not None and not await uow.webhook_events.record(platform, event.event_id, clock.now()):
+        if event.event_id is not None and not await uow.inbound_events.record(platform, event.event_id, clock.now()):
             await uow.rollback()
             return Delivery(duplicate=True, enqueued=False)
         await queue.enqueue(HandlePlatformEvent(platform.value, raw_body))

@@ -202,7 +202,7 @@ async def announce_transcript(
             # Not "now": the job enqueued below sends it; the sweep only steps in if that job was lost.
             next_attempt_at=now + CLAIM_LEASE,
         )
-        created = await uow.webhook_deliveries.add(delivery)
+        created = await uow.outbound_deliveries.add(delivery)
         await uow.commit()
     if created:
         await queue.enqueue(DeliverWebhook(event_id))
@@ -246,7 +246,7 @@ async def deliver_webhook(
 ) -> DeliveryOutcome:
     """One attempt, recorded in the delivery's history. Never raises for a failed POST: the outcome says."""
     async with unit_of_work() as uow:
-        delivery = await uow.webhook_deliveries.get(event_id)
+        delivery = await uow.outbound_deliveries.get(event_id)
         if delivery is None:
             raise NotFoundError("webhook delivery", event_id)
         room = await uow.rooms.get(delivery.room_name)
@@ -275,7 +275,7 @@ async def deliver_webhook(
     state, retry_at = _decide(status, error, final, attempt, policy, now)
     record = DeliveryAttempt(number=attempt, at=now, status_code=status, error=error)
     async with unit_of_work() as uow:
-        recorded = await uow.webhook_deliveries.record_attempt(event_id, record, state=state, next_attempt_at=retry_at)
+        recorded = await uow.outbound_deliveries.record_attempt(event_id, record, state=state, next_attempt_at=retry_at)
         await uow.commit()
     if not recorded:
         return DeliveryOutcome(event_id, state, attempt, status, error, detail="another worker recorded this attempt")
@@ -296,7 +296,7 @@ async def retry_due_webhooks(
     """Enqueue every delivery whose next attempt is due (claimed for ``CLAIM_LEASE`` so it goes once)."""
     now = clock.now()
     async with unit_of_work() as uow:
-        due = await uow.webhook_deliveries.claim_due(now, now + CLAIM_LEASE, limit=limit)
+        due = await uow.outbound_deliveries.claim_due(now, now + CLAIM_LEASE, limit=limit)
         await uow.commit()
     for event_id in due:
         await queue.enqueue(DeliverWebhook(event_id))

@@ -17,6 +17,8 @@ from typing import ClassVar, TypeVar
 import attrs
 from attrs import frozen
 
+from reflector_core.audio_keys import audio_key, waveform_key
+from reflector_core.deletion import Deleter
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import (
     DeletionIncompleteError,
@@ -53,9 +55,7 @@ from reflector_core.ports import (
 )
 from reflector_core.processing import ProcessingOptions
 from reflector_core.recording_sources import RecordingSources
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent, has_refusal
-from reflector_core.usecases.deletion import Deleter
 
 log = logging.getLogger(__name__)
 

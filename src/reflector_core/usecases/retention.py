@@ -21,12 +21,12 @@ from typing import ClassVar
 import attrs
 from attrs import field, frozen
 
+from reflector_core.deletion import Deleter, delete_sources, derived_keys
 from reflector_core.errors import InvalidInputError
 from reflector_core.jobs import Job
 from reflector_core.model import Recording
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
 from reflector_core.recording_sources import RecordingSources
-from reflector_core.usecases.deletion import Deleter, delete_sources, derived_keys
 
 log = logging.getLogger(__name__)
 

@@ -453,20 +453,20 @@ async def test_naive_times_are_refused(uow: UoW) -> None:
     async with uow() as u:
         # SQLAlchemy wraps the column type's ValueError; the fakes raise it as is.
         with pytest.raises((StatementError, ValueError), match="naive"):
-            await u.webhook_events.record(Platform.DAILY, "e", datetime(2026, 1, 1))
+            await u.inbound_events.record(Platform.DAILY, "e", datetime(2026, 1, 1))
 
 
 # --- webhook events, cursors -------------------------------------------------------------------
 
 
-async def test_webhook_events_are_recorded_once(uow: UoW) -> None:
+async def test_inbound_events_are_recorded_once(uow: UoW) -> None:
     async with uow() as u:
-        assert await u.webhook_events.record(Platform.DAILY, "evt-1", T0) is True
-        assert await u.webhook_events.record(Platform.DAILY, "evt-1", T0 + timedelta(seconds=5)) is False
-        assert await u.webhook_events.record(Platform.WHEREBY, "evt-1", T0) is True
+        assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0) is True
+        assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0 + timedelta(seconds=5)) is False
+        assert await u.inbound_events.record(Platform.WHEREBY, "evt-1", T0) is True
         await u.commit()
     async with uow() as u:
-        assert await u.webhook_events.record(Platform.DAILY, "evt-1", T0) is False
+        assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0) is False
 
 
 async def test_poll_cursor_get_and_set(uow: UoW) -> None:

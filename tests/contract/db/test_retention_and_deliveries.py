@@ -89,11 +89,11 @@ async def test_transcript_retention_and_deletion(uow: UoW) -> None:
         assert len(await u.transcripts.expired(FAR, limit=1)) == 1
         await u.transcripts.set_audio_deleted(a, True)
         assert [t.id for t in await u.transcripts.audio_expired(FAR)] == [b]
-        await u.webhook_deliveries.add(delivery("evt-a", a))
+        await u.outbound_deliveries.add(delivery("evt-a", a))
         assert await u.transcripts.delete(a) is True
         assert await u.transcripts.delete(a) is False
         assert await u.transcripts.get(a) is None
-        assert await u.webhook_deliveries.get("evt-a") is None  # its history goes with it
+        assert await u.outbound_deliveries.get("evt-a") is None  # its history goes with it
         await u.commit()
 
 
@@ -130,10 +130,10 @@ async def _transcript(uow: UoW) -> str:
         return t.id
 
 
-async def test_webhook_deliveries_are_added_once_and_attempts_append_in_order(uow: UoW) -> None:
+async def test_outbound_deliveries_are_added_once_and_attempts_append_in_order(uow: UoW) -> None:
     tid = await _transcript(uow)
     async with uow() as u:
-        wd = u.webhook_deliveries
+        wd = u.outbound_deliveries
         first = delivery("evt-1", tid, next_attempt_at=T0)
         assert await wd.add(first) is True
         assert await wd.add(delivery("evt-1", tid, url="https://changed.example")) is False
@@ -164,13 +164,13 @@ async def test_due_deliveries_are_claimed_once(uow: UoW) -> None:
     tid = await _transcript(uow)
     async with uow() as u:
         for n, due in enumerate((T0 - timedelta(minutes=2), T0 - timedelta(minutes=1), T0 + timedelta(hours=1))):
-            await u.webhook_deliveries.add(delivery(f"evt-{n}", tid, next_attempt_at=due))
-        await u.webhook_deliveries.add(delivery("evt-done", tid, next_attempt_at=T0, state=DeliveryState.DELIVERED))
+            await u.outbound_deliveries.add(delivery(f"evt-{n}", tid, next_attempt_at=due))
+        await u.outbound_deliveries.add(delivery("evt-done", tid, next_attempt_at=T0, state=DeliveryState.DELIVERED))
         await u.commit()
 
     async def sweep() -> list[str]:
         async with uow() as u:
-            claimed = await u.webhook_deliveries.claim_due(T0, T0 + timedelta(minutes=10))
+            claimed = await u.outbound_deliveries.claim_due(T0, T0 + timedelta(minutes=10))
             await u.commit()
             return claimed
 
@@ -179,6 +179,6 @@ async def test_due_deliveries_are_claimed_once(uow: UoW) -> None:
     assert sorted(claimed) == ["evt-0", "evt-1"]
     assert ["evt-0", "evt-1"] in results  # oldest first
     async with uow() as u:
-        got = await u.webhook_deliveries.get("evt-0")
+        got = await u.outbound_deliveries.get("evt-0")
         assert got is not None and got.next_attempt_at == T0 + timedelta(minutes=10)
-        assert await u.webhook_deliveries.claim_due(T0 + timedelta(minutes=10), FAR) == ["evt-0", "evt-1"]
+        assert await u.outbound_deliveries.claim_due(T0 + timedelta(minutes=10), FAR) == ["evt-0", "evt-1"]

@@ -80,7 +80,7 @@ async def test_a_new_room_with_a_deleted_rooms_name_does_not_inherit_its_meeting
 async def test_webhook_history_is_scoped_to_the_owner() -> None:
     s = _world()
     delivery = WebhookDelivery("evt-1", "transcript.completed", "t-r-ana", "ana-room", "https://x", "{}", T0)
-    s.webhook_deliveries["evt-1"] = delivery
+    s.outbound_deliveries["evt-1"] = delivery
     assert await webhook_history("t-r-ana", "ana", unit_of_work=lambda: _uow(s)) == [delivery]
     with pytest.raises(NotFoundError):
         await webhook_history("t-r-ana", "bob", unit_of_work=lambda: _uow(s))

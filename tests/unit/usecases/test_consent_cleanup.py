@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reflector_adapters.work_folders import LocalWorkFolders
+from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.errors import DeletionIncompleteError
 from reflector_core.model import (
     ConsentChoice,
@@ -21,7 +22,6 @@ from reflector_core.model import (
     Track,
     TranscriptStatus,
 )
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import (
     ApplyConsent,
     ConsentCleanup,

@@ -45,7 +45,7 @@ async def test_pings_and_ignored_events_cost_nothing() -> None:
         IgnoredEvent(Platform.DAILY, "x", None, "dialout.started", "unknown"),
     ):
         assert not (await accept_delivery(Platform.DAILY, ev, "{}", **kw)).enqueued  # type: ignore[arg-type]
-    assert queue.jobs == [] and store.webhook_events == set()
+    assert queue.jobs == [] and store.inbound_events == set()
 
 
 async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> None:
@@ -57,7 +57,7 @@ async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> N
         # mimic a real transaction: an uncommitted webhook record disappears on rollback/exit
         async def __aexit__(self, *exc: object) -> None:
             if self.commits == 0:
-                self.store.webhook_events.clear()
+                self.store.inbound_events.clear()
 
     store = MemoryStore()
     event = MeetingEnded(Platform.DAILY, "evt-1", T0, "r", None, T0)
@@ -67,7 +67,7 @@ async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> N
         )
     except ConnectionError:
         pass
-    assert store.webhook_events == set()
+    assert store.inbound_events == set()
 
 
 async def test_recording_ready_is_ingested() -> None:

@@ -89,7 +89,7 @@ async def test_a_finished_transcript_is_announced_once_with_a_stable_event() -> 
     event_id = await w.announce()
     assert await w.announce() == event_id  # a retried job stores no second delivery
     assert w.queue.jobs == [DeliverWebhook(event_id)]
-    body = json.loads(w.store.webhook_deliveries[event_id].body)
+    body = json.loads(w.store.outbound_deliveries[event_id].body)
     assert body["event"] == "transcript.completed" and body["event_id"] == event_id
     assert body["room"] == {"id": w.store.rooms["intake"].id, "name": "intake"}
     assert "<v Lena>Hello there." in body["transcript"]["webvtt"]
@@ -99,7 +99,7 @@ async def test_a_finished_transcript_is_announced_once_with_a_stable_event() -> 
 async def test_a_failure_is_announced_with_its_error() -> None:
     w = World()
     await w.setup(TranscriptStatus.FAILED)
-    body = json.loads(w.store.webhook_deliveries[await w.announce()].body)
+    body = json.loads(w.store.outbound_deliveries[await w.announce()].body)
     assert body["event"] == "transcript.failed" and body["transcript"]["error"] == "boom"
     assert body["transcript"]["webvtt"] is None
 
@@ -109,7 +109,7 @@ async def test_nothing_is_announced_in_progress_or_without_a_url(status: Transcr
     w = World()
     await w.setup(status, url)
     assert await announce_transcript(w.tid, unit_of_work=w.uow, queue=w.queue, clock=w.clock) is None
-    assert w.queue.jobs == [] and w.store.webhook_deliveries == {}
+    assert w.queue.jobs == [] and w.store.outbound_deliveries == {}
 
 
 async def test_a_2xx_delivers_a_body_signed_with_the_room_secret() -> None:
@@ -134,7 +134,7 @@ async def test_4xx_and_redirects_are_final(status: int) -> None:
     event_id = await w.announce()
     outcome = await w.deliver(event_id, MemoryWebhookSender(status))
     assert outcome.state is DeliveryState.FAILED and outcome.retry_at is None
-    d = w.store.webhook_deliveries[event_id]
+    d = w.store.outbound_deliveries[event_id]
     assert [(a.number, a.status_code) for a in d.attempts] == [(1, status)]
     assert (
         await retry_due_webhooks(
@@ -173,7 +173,7 @@ async def test_5xx_timeouts_and_rate_limits_are_retried_with_the_same_event(answ
     assert len(bodies) == 1  # identical bytes on every attempt
     assert [h["X-Reflector-Attempt"] for _, _, h in sender.posts] == ["1", "2", "3"]
     assert len({h[SIGNATURE_HEADER] for _, _, h in sender.posts}) == 3  # a fresh timestamp each time
-    history = w.store.webhook_deliveries[event_id].attempts
+    history = w.store.outbound_deliveries[event_id].attempts
     assert [a.number for a in history] == [1, 2, 3] and history[-1].status_code == 200
 
 

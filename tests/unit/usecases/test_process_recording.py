@@ -9,6 +9,7 @@ from typing import TypeVar
 import pytest
 
 from reflector_adapters.work_folders import LocalWorkFolders
+from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.diarization import SpeakerHint
 from reflector_core.model import (
     ConsentChoice,
@@ -28,7 +29,6 @@ from reflector_core.model import (
 )
 from reflector_core.ports import PipelineOutput, ProgressCallback, SourceFile, Waveform
 from reflector_core.processing import ProcessingOptions
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.process_recording import process_recording, speaker_hint
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 from tests.recording_sources import memory_sources

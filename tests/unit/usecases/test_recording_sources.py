@@ -19,6 +19,7 @@ from reflector_adapters.daily.webhooks import parse_daily_event
 from reflector_adapters.daily.wire import recording_wire, to_recording
 from reflector_adapters.whereby.webhooks import parse_whereby_event
 from reflector_adapters.work_folders import LocalWorkFolders
+from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.errors import ForeignSourceError
 from reflector_core.events import ObjectCreated, RecordingReady
 from reflector_core.model import (
@@ -33,7 +34,6 @@ from reflector_core.model import (
 )
 from reflector_core.ports import Notification
 from reflector_core.recording_sources import daily_key_problem, whereby_key_problem
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.consent import apply_consent
 from reflector_core.usecases.discovery import drain_recording_notifications, poll_daily_recordings
 from reflector_core.usecases.events import handle_event

@@ -5,9 +5,9 @@ from datetime import timedelta
 import attrs
 import pytest
 
+from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.errors import DeletionIncompleteError, InvalidInputError
 from reflector_core.model import Platform, Recording, RecordingKind, Track, TranscriptStatus, Word
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 from reflector_core.usecases.retention import RetentionPolicy, RetentionReport, apply_retention
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
 from tests.recording_sources import memory_sources

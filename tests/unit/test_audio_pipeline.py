@@ -8,13 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
-from reflector_core.errors import UnreadableMediaError
-from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
-from reflector_core.model import Participant, Word
-from reflector_core.ports import MixInput, Waveform
-from reflector_core.timeline import OffsetCheck, PcmChunk, Span, TrackProbe, TrackTimeline
-from reflector_core.usecases.process_multitrack import (
+from reflector_core.audio_pipeline import (
     MIXDOWN,
     PROBE,
     TRANSCRIBE,
@@ -23,6 +17,12 @@ from reflector_core.usecases.process_multitrack import (
     process_multitrack,
     process_single_file,
 )
+from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
+from reflector_core.errors import UnreadableMediaError
+from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
+from reflector_core.model import Participant, Word
+from reflector_core.ports import MixInput, Waveform
+from reflector_core.timeline import OffsetCheck, PcmChunk, Span, TrackProbe, TrackTimeline
 
 REC = 1773480604000
 PIDS = [

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterable
 
 from attrs import define, field
 
+from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.errors import DeletionIncompleteError, StorageError
 from reflector_core.model import Recording, RecordingKind, Transcript
 from reflector_core.ports import Clock, ObjectStorage, UnitOfWork
 from reflector_core.recording_sources import RecordingSources
-from reflector_core.usecases.audio_keys import audio_key, waveform_key
 
 log = logging.getLogger(__name__)
 
