@@ -77,10 +77,10 @@ def bench(session: nox.Session) -> None:
 @nox.session(name="bench-notes")
 def bench_notes(session: nox.Session) -> None:
     """Meeting notes: topic-boundary F1 and action items (offline, LLM vs an oracle fake), time on 60 minutes."""
-    session.run(sys.executable, "tools/bench_notes.py", *session.posargs)
+    session.run(sys.executable, "tests/bench_notes.py", *session.posargs)
 
 
 @nox.session
 def load(session: nox.Session) -> None:
     """2,000 signed Daily webhooks at a local server (embedded mode); throughput, p50/p99, database check."""
-    session.run(sys.executable, "tools/load_webhooks.py", *session.posargs)
+    session.run(sys.executable, "tests/load_webhooks.py", *session.posargs)

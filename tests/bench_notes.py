@@ -32,13 +32,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.fakes, tools.synth_notes
 
-from tests.fakes.llm_api import FakeLlm, Reply, answer, is_meeting_request, prompt_turns
 from tools.synth_notes import evaluation_set, long_meeting
 
 from reflector_adapters.notes.extractive import ExtractiveNotesWriter
 from reflector_adapters.notes.llm import LlmNotesWriter, LlmSettings
 from reflector_core.model import MeetingNotes
 from reflector_core.ports import Utterance
+from tests.fakes.llm_api import FakeLlm, Reply, answer, is_meeting_request, prompt_turns
 
 
 def utterances(meeting: dict[str, Any]) -> list[Utterance]:

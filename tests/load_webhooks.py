@@ -1,6 +1,6 @@
 """Load test of the Daily webhook intake: signed events at a real server on 127.0.0.1, then a database check.
 
-    python tools/load_webhooks.py [--events 2000] [--concurrency 20] [--duplicates 0.10] [--bad 0.05]
+    python tests/load_webhooks.py [--events 2000] [--concurrency 20] [--duplicates 0.10] [--bad 0.05]
                                   [--postgres postgres@127.0.0.1:5432]
 
 It starts the service in a child process in embedded mode (SQLite, or with ``--postgres`` a fresh
