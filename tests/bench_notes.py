@@ -165,6 +165,20 @@ async def _llm_run(
     return totals.report(), requests
 
 
+def boundary_sets(seeds: list[int], args: argparse.Namespace) -> dict[str, Any]:
+    """Extractive boundary P/R/F1 on several generated sets (e.g. sets not used to choose the settings)."""
+    writer, pooled, out = ExtractiveNotesWriter(), Totals(), {}
+    for seed in seeds:
+        totals = Totals()
+        for m in evaluation_set(args.meetings, seed):
+            notes = writer.notes(utterances(m), m["duration"])
+            totals.add(m, notes, args.tolerance)
+            pooled.add(m, notes, args.tolerance)
+        out[f"seed {seed}"] = {k: v for k, v in totals.report().items() if k.startswith("boundar")}
+    out["pooled"] = {k: v for k, v in pooled.report().items() if k.startswith("boundar")}
+    return out
+
+
 def calibration() -> float:
     """A fixed CPU workload: its time in this run says how loaded the machine is."""
     start = time.perf_counter()
@@ -183,7 +197,14 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0, help="length of the timed transcript")
     parser.add_argument("--context", type=int, default=2048, help="LLM context tokens (small: many chunks)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument(
+        "--boundary-seeds",
+        help="only the extractive topic-boundary figures, per seed and pooled, e.g. 4,5,6,7,8 (held out)",
+    )
     args = parser.parse_args()
+    if args.boundary_seeds:
+        print(json.dumps(boundary_sets([int(s) for s in args.boundary_seeds.split(",")], args), indent=1))
+        return
 
     meetings = evaluation_set(args.meetings, args.seed)
     writer = ExtractiveNotesWriter()

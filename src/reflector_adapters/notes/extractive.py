@@ -17,10 +17,11 @@ import numpy as np
 import yake
 from attrs import frozen
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from reflector_adapters.notes.actions import action_items
-from reflector_adapters.notes.segment import SegmentSettings, boundaries
+from reflector_adapters.notes.segment import SegmentSettings
+from reflector_adapters.notes.segment import topic_starts as segment_starts
 from reflector_adapters.notes.text import FILLERS, Sentence, content_words, sentences
 from reflector_core.model import MeetingNotes, Topic
 from reflector_core.ports import Utterance
@@ -64,12 +65,9 @@ def textrank(similarity: sparse.csr_matrix, damping: float = 0.85, iterations: i
 
 def topic_starts(items: Sequence[Utterance], settings: SegmentSettings = SegmentSettings()) -> list[int]:
     """Turn indexes that open a new topic (lexical cohesion); the LLM writer chunks at them too."""
-    vectorizer = CountVectorizer(analyzer=lambda text: content_words(text, STOP))
-    try:
-        counts = vectorizer.fit_transform([u.text for u in items])
-    except ValueError:  # not one content word
-        return []
-    return boundaries(items, counts, settings)
+    # Participants' names ("Carol, can you…") recur in every topic: they say who, not what about.
+    stop = STOP | {w for u in items for w in u.speaker.lower().split()}
+    return segment_starts(items, [content_words(u.text, stop) for u in items], settings)
 
 
 class ExtractiveNotesWriter:

@@ -1,10 +1,15 @@
 """Topic boundaries by lexical cohesion over speaker turns (TextTiling, Hearst 1997, on turns).
 
-Each gap between two turns gets the cosine similarity of the content words in a window of turns
-before it and a window after it. A topic change is a valley in that curve: its *depth* is how far
-the curve rises again on both sides. Valleys deeper than the mean minus half a standard deviation
-of all valley depths (Hearst's cut-off) become boundaries, deepest first, as long as every topic
-keeps a minimum number of turns and seconds.
+Only *substantive* turns take part: a turn with fewer than three content words ("Sounds good.",
+"Can you hear me?", "Sure, no problem.") says nothing about the topic, and letting it in both dilutes
+the windows and lets the boundary land on it arbitrarily. Each gap between two substantive turns
+gets the cosine similarity of the content words in a window of substantive turns before it and a
+window after it. A topic change is a valley in that curve: its *depth* is how far the curve rises
+again on both sides. Valleys deeper than the mean minus a standard deviation of all valley depths
+become boundaries, deepest first, as long as every topic keeps a minimum number of substantive
+turns and seconds. A boundary between two substantive turns with short turns between them is put
+in the middle of those: nothing in their words says which side they belong to, and the middle is
+nearest to wherever the change really was.
 """
 
 from __future__ import annotations
@@ -14,25 +19,41 @@ from collections.abc import Sequence
 import numpy as np
 from attrs import frozen
 from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
 
 from reflector_core.ports import Utterance
 
 
 @frozen
 class SegmentSettings:
-    window_turns: int = 8
-    """Turns on each side of a gap that are compared."""
-    min_turns: int = 5
-    """A topic has at least this many turns..."""
-    min_seconds: float = 45.0
+    min_content_words: int = 3
+    """A turn with fewer content words is not substantive: it takes no part in the cohesion curve."""
+    window_turns: int = 7
+    """Substantive turns on each side of a gap that are compared."""
+    min_turns: int = 4
+    """A topic has at least this many substantive turns..."""
+    min_seconds: float = 30.0
     """...and lasts at least this long."""
     smoothing: int = 1
     """Half-width of the moving average applied to the similarity curve."""
-    cutoff_std: float = 0.5
+    cutoff_std: float = 1.0
     """A valley is a boundary when deeper than the mean depth minus this many standard deviations (Hearst: ½)."""
-    refine_turns: int = 3
+    refine_turns: int = 2
     """A valley is only roughly where the topic changes: the boundary moves up to this many turns to
     where the turns on each side are most alike among themselves."""
+
+
+def topic_starts(
+    utterances: Sequence[Utterance], words: Sequence[Sequence[str]], settings: SegmentSettings = SegmentSettings()
+) -> list[int]:
+    """Turn indexes that open a new topic (never 0), ascending; ``words``: each turn's content words."""
+    kept = [i for i, w in enumerate(words) if len(w) >= settings.min_content_words]
+    if len(kept) < 2 * settings.min_turns:
+        return []
+    counts = CountVectorizer(analyzer=list).fit_transform([words[i] for i in kept])
+    found = boundaries([utterances[i] for i in kept], counts, settings)
+    # Between substantive turns kept[k-1] and kept[k], turns kept[k-1]+1 … kept[k] could open the topic.
+    return [(kept[k - 1] + 1 + kept[k] + 1) // 2 for k in found]
 
 
 def gap_similarities(counts: sparse.csr_matrix, window: int) -> np.ndarray:

@@ -113,13 +113,19 @@ def sentences(utterances: Sequence[Utterance]) -> list[Sentence]:
     return out
 
 
+# Words an "s" ends without being a plural: stripping it would make "news" the word "new".
+_NOT_PLURAL = ("ss", "us", "is", "news")
+
+
 def stem(word: str) -> str:
     """A light suffix strip, enough to make "uploads"/"upload" and "failing"/"fail" the same term."""
     for suffix, keep in (("ies", 3), ("ing", 4), ("ed", 4), ("es", 4), ("s", 3)):
-        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith("ss"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep and not word.endswith(_NOT_PLURAL):
             return word[: -len(suffix)]
     return word
 
 
 def content_words(text: str, stop: frozenset[str]) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower().replace("’", "'")) if w not in stop and len(w) > 2]
+    """Stemmed words that may carry a topic: not stop words, fillers, contractions ("let's", "I'll") or short."""
+    words = _WORD.findall(text.lower().replace("’", "'"))
+    return [stem(w) for w in words if w not in stop and len(w) > 2 and "'" not in w]

@@ -10,8 +10,8 @@ from scipy import sparse
 
 from reflector_adapters.notes.actions import action_items, classify
 from reflector_adapters.notes.chunks import estimate_tokens, plan, turn_line
-from reflector_adapters.notes.extractive import ExtractiveNotesWriter, textrank, topic_starts
-from reflector_adapters.notes.text import sentences
+from reflector_adapters.notes.extractive import STOP, ExtractiveNotesWriter, textrank, topic_starts
+from reflector_adapters.notes.text import content_words, sentences
 from reflector_core.ports import Utterance
 
 
@@ -79,6 +79,21 @@ def meeting() -> list[Utterance]:
 def test_a_change_of_vocabulary_is_a_topic_boundary() -> None:
     starts = topic_starts(meeting())
     assert len(starts) == 1 and abs(starts[0] - 9) <= 1
+
+
+def test_short_turns_take_no_part_and_the_boundary_sits_in_the_middle_of_them() -> None:
+    # Five content-free turns between the topics (two carry a stray word: "sense", "hear"): the
+    # change lies somewhere among them, so the boundary goes to the middle one, not to whichever
+    # stray word tipped the balance.
+    chatter = ["Right, makes sense.", "Yeah.", "Can you hear me now?", "Okay, thanks.", "Sure."]
+    texts = [*STORAGE, *STORAGE[:3], *chatter, *HIRING, *HIRING[:3]]
+    items = [Utterance("Ann" if i % 2 else "Bob", i * 20.0, i * 20.0 + 15.0, t) for i, t in enumerate(texts)]
+    assert topic_starts(items) == [9 + 3]
+
+
+def test_contractions_are_not_topic_words_and_news_is_not_new() -> None:
+    assert content_words("Let's say I'll check the news, that's the plan.", STOP) == ["check", "news", "plan"]
+    assert content_words("The new uploads are failing.", STOP) == ["new", "upload", "fail"]
 
 
 def test_notes_are_labelled_extractive_and_quote_the_meeting() -> None:
