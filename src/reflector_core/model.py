@@ -18,8 +18,11 @@ from reflector_core.errors import StatusTransitionError, WordError
 
 
 class Platform(enum.StrEnum):
+    """Where a recording comes from: a video platform, or an upload (never a room's platform)."""
+
     WHEREBY = "whereby"
     DAILY = "daily"
+    UPLOAD = "upload"
 
 
 class RecordingKind(enum.StrEnum):
@@ -143,6 +146,8 @@ class Recording:
     """The platform's own status (Daily: ``finished``, ``in-progress``, ``canceled``); ``None`` = finished."""
     linked_by_time: bool = False
     """``meeting_id`` was chosen by time proximity only (a fallback worth flagging), not by room name."""
+    owner: str | None = None
+    """Who uploaded it (uploads only: a platform recording belongs to its meeting's room's owner)."""
     id: str | None = None
 
     @property
@@ -335,6 +340,8 @@ class TranscriptFilter:
     platform_recording_id: str | None = None
     status: TranscriptStatus | None = None
     owner: str | None = None
+    viewer: str | None = None
+    """The transcripts this user owns or that are shared with them by name."""
     created_from: datetime | None = None
     """Inclusive lower bound on ``created_at``."""
     created_before: datetime | None = None

@@ -125,6 +125,8 @@ class MemoryStore:
     users: dict[str, User] = attrs.Factory(dict)
     segments: dict[str, list[Segment]] = attrs.Factory(dict)
     notes: dict[str, TranscriptNotes] = attrs.Factory(dict)
+    share_links: dict[str, tuple[str, datetime]] = attrs.Factory(dict)
+    share_users: dict[tuple[str, str], datetime] = attrs.Factory(dict)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -388,7 +390,15 @@ class MemoryTranscripts:
                 return False
             if flt.created_before is not None and (created is None or created >= flt.created_before):
                 return False
-            return flt.owner is None or (room is not None and room.owner == flt.owner)
+
+            def owned_by(user: str) -> bool:
+                return (room is not None and room.owner == user) or (
+                    rec is not None and rec.meeting_id is None and rec.owner == user
+                )
+
+            if flt.owner is not None and not owned_by(flt.owner):
+                return False
+            return flt.viewer is None or owned_by(flt.viewer) or (t.id or "", flt.viewer) in self.s.share_users
 
         # Newest first; ids are creation-ordered, so they break ties of equal times the same way.
         rows = sorted((t for t in self.s.transcripts.values() if keep(t)), key=_created_then_id, reverse=True)
@@ -421,6 +431,9 @@ class MemoryTranscripts:
 
     async def delete(self, transcript_id: str) -> bool:
         self.s.notes.pop(transcript_id, None)  # as the table's ON DELETE CASCADE
+        self.s.share_links.pop(transcript_id, None)
+        for key in [k for k in self.s.share_users if k[0] == transcript_id]:
+            del self.s.share_users[key]
         if self.s.transcripts.pop(transcript_id, None) is None:
             return False
         # As the SQL foreign key does (ON DELETE CASCADE): the delivery history goes with the transcript.
@@ -614,7 +627,7 @@ class MemorySearch:
     async def search(
         self, wanted: tuple[str, ...], *, owner: str, limit: int, per_transcript: int
     ) -> builtins.list[SearchHit]:
-        mine = await MemoryTranscripts(self.s).list(TranscriptFilter(owner=owner), limit=len(self.s.transcripts) + 1)
+        mine = await MemoryTranscripts(self.s).list(TranscriptFilter(viewer=owner), limit=len(self.s.transcripts) + 1)
         hits = []
         for t in mine.items:
             found = [g for g in self.s.segments.get(t.id or "", []) if matches(g.text, wanted)]
@@ -662,6 +675,40 @@ class MemoryNotes:
         return sorted(found, key=lambda n: (n.updated_at or updated_before, n.transcript_id))
 
 
+class MemoryShares:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def set_link(self, transcript_id: str, token_hash: str, created_at: datetime) -> None:
+        if transcript_id not in self.s.transcripts:
+            raise NotFoundError("transcript", transcript_id)
+        self.s.share_links[transcript_id] = (token_hash, created_at)
+
+    async def drop_link(self, transcript_id: str) -> bool:
+        return self.s.share_links.pop(transcript_id, None) is not None
+
+    async def link_created(self, transcript_id: str) -> datetime | None:
+        found = self.s.share_links.get(transcript_id)
+        return found[1] if found else None
+
+    async def by_link(self, token_hash: str) -> str | None:
+        return next((t for t, (h, _) in self.s.share_links.items() if h == token_hash), None)
+
+    async def add_user(self, transcript_id: str, username: str, created_at: datetime) -> None:
+        if transcript_id not in self.s.transcripts:
+            raise NotFoundError("transcript", transcript_id)
+        self.s.share_users.setdefault((transcript_id, username), created_at)
+
+    async def drop_user(self, transcript_id: str, username: str) -> bool:
+        return self.s.share_users.pop((transcript_id, username), None) is not None
+
+    async def users(self, transcript_id: str) -> builtins.list[str]:
+        return sorted(u for t, u in self.s.share_users if t == transcript_id)
+
+    async def shared_with(self, transcript_id: str, username: str) -> bool:
+        return (transcript_id, username) in self.s.share_users
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -680,6 +727,7 @@ class MemoryUnitOfWork:
         self.users: ports.UserRepository = MemoryUsers(store)
         self.search: ports.SearchRepository = MemorySearch(store)
         self.notes: ports.NotesRepository = MemoryNotes(store)
+        self.shares: ports.ShareRepository = MemoryShares(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

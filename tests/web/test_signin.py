@@ -164,6 +164,10 @@ async def test_every_page_but_signin_needs_a_session(world: World) -> None:
         for path in pages:
             if path in ("/signin", "/r/{room:str}"):
                 continue  # the room page is for everyone with the link (tests/web/test_room.py)
+            if path.startswith("/s/{token:str}"):
+                # A share link is its own credential: a wrong one is 404 (tests/api/test_sharing.py).
+                assert (await c.get(path.replace("{token:str}", "x" * 43))).status_code == 404
+                continue
             reply = await c.get(path, follow_redirects=False)
             assert reply.status_code == 303 and reply.headers["location"].startswith("/signin?next="), path
 

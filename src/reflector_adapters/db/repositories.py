@@ -25,6 +25,7 @@ from reflector_adapters.clock import SYSTEM_CLOCK
 from reflector_adapters.db import rows
 from reflector_adapters.db import tables as tb
 from reflector_adapters.db.search import SqlSearch
+from reflector_adapters.db.visibility import visible_to
 from reflector_core.errors import ConflictError, MeetingRoomConflictError, NotFoundError
 from reflector_core.model import (
     ConsentDecision,
@@ -407,7 +408,9 @@ class SqlTranscripts:
         if flt.room is not None:
             conditions.append(tb.room.c.name == flt.room)
         if flt.owner is not None:
-            conditions.append(tb.room.c.owner == flt.owner)
+            conditions.append(visible_to(flt.owner, shared=False))
+        if flt.viewer is not None:
+            conditions.append(visible_to(flt.viewer, shared=True))
         if flt.created_from is not None:
             conditions.append(tb.transcript.c.created_at >= flt.created_from)
         if flt.created_before is not None:

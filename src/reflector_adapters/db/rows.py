@@ -111,6 +111,7 @@ def recording_values(recording: Recording, recording_id: str) -> dict[str, Any]:
         "platform_status": recording.status,
         "meeting_id": recording.meeting_id,
         "linked_by_time": recording.linked_by_time and recording.meeting_id is not None,
+        "owner": recording.owner,
     }
 
 
@@ -155,6 +156,7 @@ def recording_from(row: Row, tracks: Sequence[Track]) -> Recording:
         object_key=row["object_key"],
         status=row["platform_status"],
         linked_by_time=row["linked_by_time"],
+        owner=row["owner"],
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, literal_column
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from reflector_adapters.db import tables as tb
+from reflector_adapters.db.visibility import visible_to
 from reflector_core.search import SearchHit, Segment, Snippet
 
 SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
@@ -54,10 +55,10 @@ class SqlSearch:
         owned = (
             seg.join(tr, seg.c.transcript_id == tr.c.id)
             .join(tb.recording, tr.c.recording_id == tb.recording.c.id)
-            .join(tb.meeting, tb.recording.c.meeting_id == tb.meeting.c.id)
-            .join(tb.room, tb.meeting.c.room_id == tb.room.c.id)
+            .outerjoin(tb.meeting, tb.recording.c.meeting_id == tb.meeting.c.id)
+            .outerjoin(tb.room, tb.meeting.c.room_id == tb.room.c.id)
         )
-        where = and_(_matching(self._conn, wanted), tb.room.c.owner == owner)
+        where = and_(_matching(self._conn, wanted), visible_to(owner, shared=True))
         newest = (
             select(tr.c.id, tr.c.created_at)
             .select_from(owned)

@@ -94,6 +94,8 @@ recording = Table(
     Column("linked_by_time", Boolean, nullable=False, server_default=false()),
     Column("sources_deleted", Boolean, nullable=False, server_default=false()),
     Column("created_at", UtcDateTime, nullable=False),
+    # Uploads only: who uploaded it (a platform recording's owner is its meeting's room's owner).
+    Column("owner", NAME, index=True),
     UniqueConstraint("platform", "platform_recording_id"),
 )
 
@@ -274,4 +276,22 @@ transcript_segment = Table(
     Column("position", Integer, nullable=False),
     Column("start", Float, nullable=False),
     Column("text", Text, nullable=False),
+)
+
+# Sharing (usecases/sharing.py): one link per transcript, by its token's SHA-256, and named readers.
+transcript_share_link = Table(
+    "transcript_share_link",
+    metadata,
+    Column("transcript_id", ID, ForeignKey("transcript.id", ondelete="CASCADE"), primary_key=True),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+transcript_share_user = Table(
+    "transcript_share_user",
+    metadata,
+    Column("transcript_id", ID, ForeignKey("transcript.id", ondelete="CASCADE"), nullable=False),
+    Column("username", NAME, nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    PrimaryKeyConstraint("transcript_id", "username"),
 )

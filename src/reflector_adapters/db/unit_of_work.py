@@ -24,6 +24,7 @@ from reflector_adapters.db.repositories import (
     SqlTranscripts,
 )
 from reflector_adapters.db.search import SqlSearch
+from reflector_adapters.db.shares import SqlShares
 from reflector_adapters.db.users import SqlUsers
 from reflector_core.ports import (
     ApiKeyRepository,
@@ -39,6 +40,7 @@ from reflector_core.ports import (
     RecordingRepository,
     RoomRepository,
     SearchRepository,
+    ShareRepository,
     TranscriptRepository,
     UnitOfWork,
     UserRepository,
@@ -68,6 +70,7 @@ class SqlUnitOfWork:
     users: UserRepository
     search: SearchRepository
     notes: NotesRepository
+    shares: ShareRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -98,6 +101,7 @@ class SqlUnitOfWork:
         self.users = SqlUsers(conn)
         self.search = SqlSearch(conn)
         self.notes = SqlNotes(conn)
+        self.shares = SqlShares(conn)
         return self
 
     async def __aexit__(

@@ -24,6 +24,7 @@ from reflector_app.http import (
     participation,
     recording,
     rooms,
+    sharing,
     transcripts,
     webhooks,
 )
@@ -40,7 +41,20 @@ from reflector_app.web.options import WebOptions
 SCHEMA_PATH = "/schema"
 DESCRIPTION = "Speaker-attributed transcripts of Daily.co and Whereby meetings."
 
-API_MODULES = (webhooks, rooms, meetings, recording, participation, transcripts, notes, audio, live, deliveries, health)
+API_MODULES = (
+    webhooks,
+    rooms,
+    meetings,
+    recording,
+    participation,
+    transcripts,
+    sharing,
+    notes,
+    audio,
+    live,
+    deliveries,
+    health,
+)
 """Every API module's ``handlers``: adding a route module is one entry here."""
 
 
@@ -129,5 +143,6 @@ def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> di
         "limiter": container.limiter,
         "participant_key": participant_key(container),
         "live": live,
+        "public_url": container.settings.public_url,
     }
     return {name: _value(value) for name, value in parts.items()}

@@ -16,8 +16,9 @@ from reflector_app.http.errors import error_response
 from reflector_app.http.openapi import AUTH, body, documented
 from reflector_app.http.ranges import UnsatisfiableRange, parse_range
 from reflector_core.errors import NotFoundError
+from reflector_core.model import Transcript
 from reflector_core.ports import ObjectStorage
-from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.access import readable_transcript
 
 TAGS = ["transcripts"]
 CHUNK = 256 * 1024
@@ -31,10 +32,9 @@ def waveform_key(audio_key: str) -> str:
     return posixpath.join(posixpath.dirname(audio_key), "waveform.json")
 
 
-async def _audio_key(transcript_id: str, unit_of_work: UnitOfWorkFactory, user: str) -> str:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
+def _audio_key(transcript: Transcript) -> str:
     if transcript.audio_deleted or not transcript.audio_location:
-        raise NotFoundError("audio", transcript_id)
+        raise NotFoundError("audio", transcript.id or "")
     return transcript.audio_location
 
 
@@ -69,8 +69,13 @@ async def audio(
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     user: NamedDependency[str],
 ) -> Response[Any]:
-    key = await _audio_key(transcript_id, unit_of_work, user)
-    storage = transcript_bucket
+    transcript = await readable_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    return await serve_audio(transcript, request, transcript_bucket)
+
+
+async def serve_audio(transcript: Transcript, request: Request[Any, Any, Any], storage: ObjectStorage) -> Response[Any]:
+    """The transcript's MP3, whole or the asked range, streamed (also behind a share link)."""
+    key = _audio_key(transcript)
     size = (await storage.stat(key)).size  # ObjectNotFoundError → 404
     headers = {"Accept-Ranges": "bytes"}
     try:
@@ -105,10 +110,14 @@ async def waveform(
     transcript_bucket: NamedDependency[ObjectStorage],
     user: NamedDependency[str],
 ) -> Response[bytes]:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    transcript = await readable_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    return await serve_waveform(transcript, transcript_bucket)
+
+
+async def serve_waveform(transcript: Transcript, storage: ObjectStorage) -> Response[bytes]:
     if not transcript.audio_location:
-        raise NotFoundError("waveform", transcript_id)
-    stored = await transcript_bucket.read(waveform_key(transcript.audio_location))
+        raise NotFoundError("waveform", transcript.id or "")
+    stored = await storage.read(waveform_key(transcript.audio_location))
     return Response(stored, media_type="application/json")
 
 

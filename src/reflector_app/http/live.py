@@ -21,7 +21,7 @@ from reflector_app.http.schemas import StatusEvent
 from reflector_app.web.session import session_alive
 from reflector_core.model import Transcript, TranscriptStatus
 from reflector_core.ports.progress import ProgressBoard, StageProgress
-from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.access import readable_transcript
 
 TERMINAL = frozenset({TranscriptStatus.DONE, TranscriptStatus.FAILED})
 
@@ -101,7 +101,7 @@ async def transcript_events(
     user: NamedDependency[str],
 ) -> ServerSentEvent:
     # 404 before streaming (missing or not the caller's); the stream then follows this one transcript.
-    first = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    first = await readable_transcript(transcript_id, user, unit_of_work=unit_of_work)
     key = KeyCheck(
         bearer_token(request.headers.get("authorization")),
         user,

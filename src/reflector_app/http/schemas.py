@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -38,9 +38,13 @@ class _In(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Request bodies refuse unknown fields: a misspelt setting must not be silently dropped."""
 
 
+RoomPlatform = Literal["whereby", "daily"]
+"""A room's video platform (``upload`` is where an uploaded recording comes from, never a room's)."""
+
+
 class RoomCreate(_In):
     name: RoomName
-    platform: Platform
+    platform: RoomPlatform
     recording_kind: RecordingKind = RecordingKind.RAW_TRACKS
     locked: bool = False
     consent_policy: ConsentPolicy = ConsentPolicy.NOT_REQUIRED
@@ -50,7 +54,7 @@ class RoomCreate(_In):
     def to_room(self, owner: str | None) -> Room:
         return Room(
             name=self.name,
-            platform=self.platform,
+            platform=Platform(self.platform),
             recording_kind=self.recording_kind,
             locked=self.locked,
             consent_policy=self.consent_policy,
@@ -63,7 +67,7 @@ class RoomCreate(_In):
 class RoomUpdate(_In):
     """Only the fields present change; ``null`` clears the webhook URL or secret."""
 
-    platform: Platform | msgspec.UnsetType = msgspec.UNSET
+    platform: RoomPlatform | msgspec.UnsetType = msgspec.UNSET
     recording_kind: RecordingKind | msgspec.UnsetType = msgspec.UNSET
     locked: bool | msgspec.UnsetType = msgspec.UNSET
     consent_policy: ConsentPolicy | msgspec.UnsetType = msgspec.UNSET
@@ -74,7 +78,10 @@ class RoomUpdate(_In):
         def keep(value: object) -> object:
             return UNCHANGED if value is msgspec.UNSET else value
 
-        return RoomChanges(**{f: keep(getattr(self, f)) for f in self.__struct_fields__})  # type: ignore[arg-type]
+        changes = {f: keep(getattr(self, f)) for f in self.__struct_fields__}
+        if isinstance(self.platform, str):
+            changes["platform"] = Platform(self.platform)
+        return RoomChanges(**changes)  # type: ignore[arg-type]
 
 
 class RoomOut(msgspec.Struct, kw_only=True):
@@ -354,3 +361,21 @@ class Health(msgspec.Struct):
 class ErrorOut(msgspec.Struct):
     status_code: int
     detail: str
+
+
+class ShareIn(_In):
+    """``link``: a new link (an earlier one stops working); ``user``: let ``username`` read it;
+    ``private``: no link and no users."""
+
+    mode: Literal["link", "user", "private"]
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=255)] | None = None
+
+
+class ShareOut(msgspec.Struct, kw_only=True):
+    mode: str
+    """``private``, ``link``, ``users`` or ``link+users``."""
+    url: str | None = None
+    """Only in the answer that made the link: it opens the transcript signed out (shown once)."""
+    link_created_at: datetime | None
+    users: list[str]
+    """The users it is shared with by name: they see it in their library, read-only."""

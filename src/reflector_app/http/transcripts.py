@@ -12,9 +12,9 @@ from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryP
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.openapi import AUTH, BODY, body, documented
 from reflector_app.http.schemas import RenameIn, SnippetOut, TranscriptItem, TranscriptOut, TranscriptPage
-from reflector_core.model import TranscriptStatus
+from reflector_core.model import Transcript, TranscriptStatus
 from reflector_core.ports import JobQueue, TranscriptFilter
-from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.access import readable_transcript
 from reflector_core.usecases.search import search_transcripts
 from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, render_export, reprocess
 
@@ -63,7 +63,7 @@ async def list_transcripts(
     if q is not None:
         return await _search(q, user, unit_of_work, room=room, status=status, offset=offset, limit=limit)
     flt = TranscriptFilter(
-        room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status, owner=user
+        room=room, meeting_id=meeting_id, platform_recording_id=recording_id, status=status, viewer=user
     )
     async with unit_of_work() as uow:
         page = await uow.transcripts.list(flt, offset=offset, limit=limit)
@@ -98,11 +98,17 @@ async def _search(
 async def get_one(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], user: NamedDependency[str]
 ) -> TranscriptOut:
-    return TranscriptOut.of(await owned_transcript(transcript_id, user, unit_of_work=unit_of_work))
+    return TranscriptOut.of(await readable_transcript(transcript_id, user, unit_of_work=unit_of_work))
 
 
 async def _export(transcript_id: str, fmt: ExportFormat, unit_of_work: UnitOfWorkFactory, user: str) -> Response[str]:
-    transcript = await owned_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    transcript = await readable_transcript(transcript_id, user, unit_of_work=unit_of_work)
+    return await export_response(transcript, fmt, unit_of_work)
+
+
+async def export_response(transcript: Transcript, fmt: ExportFormat, unit_of_work: UnitOfWorkFactory) -> Response[str]:
+    """The export as an answer (also behind a share link): the JSON one carries the meeting notes."""
+    transcript_id = transcript.id or ""
     notes = None
     if fmt is ExportFormat.JSON:
         async with unit_of_work() as uow:

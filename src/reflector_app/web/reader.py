@@ -21,10 +21,12 @@ from markupsafe import Markup
 
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
+from reflector_core.errors import NotFoundError
 from reflector_core.model import MeetingNotes, Participant, Transcript, TranscriptStatus
 from reflector_core.turns import Turn, merge_turns
-from reflector_core.usecases.access import owned_transcript
+from reflector_core.usecases.access import readable_transcript
 from reflector_core.usecases.library import LibraryEntry, describe
+from reflector_core.usecases.sharing import sharing_of
 
 SPEAKER_COLOURS = ("#1f5fbf", "#a4262c", "#1e6b35", "#7a4d00", "#6b2fa0", "#00626b", "#9c2b6e", "#4a5a12")
 """Each passes WCAG AA (≥ 4.5:1) as text on white."""
@@ -125,12 +127,25 @@ def reader_context(
 async def reader_page(
     transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], viewer: NamedDependency[str]
 ) -> Template:
-    transcript = await owned_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
+    return await render_reader(transcript_id, viewer, unit_of_work)
+
+
+async def render_reader(
+    transcript_id: str, viewer: str, unit_of_work: UnitOfWorkFactory, *, new_link: str | None = None
+) -> Template:
+    """The reader for ``viewer`` (the owner, or a user it is shared with: read-only, no share controls)."""
+    transcript = await readable_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
     entry = await describe(transcript, unit_of_work=unit_of_work)
-    async with unit_of_work() as uow:  # the owner was checked above
+    async with unit_of_work() as uow:  # readable by the viewer: checked above
         stored = await uow.notes.get(transcript_id)
     notes = stored.notes if stored is not None else None
     context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}", notes=notes)
+    try:
+        context["sharing"] = await sharing_of(transcript_id, owner=viewer, unit_of_work=unit_of_work)
+    except NotFoundError:  # shared with the viewer: they read, only the owner shares or edits
+        context["sharing"] = None
+    context["owner_view"] = context["sharing"] is not None
+    context["new_link"] = new_link
     return Template(template_name="reader.html", context=context, media_type=HTML)
 
 

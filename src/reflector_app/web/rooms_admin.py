@@ -42,7 +42,7 @@ def _text(form: FormMultiDict, name: str) -> str | None:
 
 def _options(platforms: Platforms) -> dict[str, Any]:
     return {
-        "platforms": sorted(p.value for p in platforms) or [p.value for p in Platform],
+        "platforms": sorted(p.value for p in platforms) or [p.value for p in Platform if p is not Platform.UPLOAD],
         "kinds": [k.value for k in RecordingKind],
         "policies": [p.value for p in ConsentPolicy],
     }

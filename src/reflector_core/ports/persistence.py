@@ -327,6 +327,36 @@ class SearchRepository(Protocol):
         ...
 
 
+class ShareRepository(Protocol):
+    """Who besides the owner may read a transcript: one link (by its token's hash) and named users."""
+
+    async def set_link(self, transcript_id: str, token_hash: str, created_at: datetime) -> None:
+        """The transcript's one link, replacing any earlier one; ``NotFoundError`` when the transcript is missing."""
+        ...
+
+    async def drop_link(self, transcript_id: str) -> bool:
+        """``True`` when there was a link."""
+        ...
+
+    async def link_created(self, transcript_id: str) -> datetime | None: ...
+
+    async def by_link(self, token_hash: str) -> str | None:
+        """The transcript id the link with this token hash opens."""
+        ...
+
+    async def add_user(self, transcript_id: str, username: str, created_at: datetime) -> None:
+        """Idempotent; ``NotFoundError`` when the transcript is missing."""
+        ...
+
+    async def drop_user(self, transcript_id: str, username: str) -> bool: ...
+
+    async def users(self, transcript_id: str) -> builtins.list[str]:
+        """The users it is shared with, by name."""
+        ...
+
+    async def shared_with(self, transcript_id: str, username: str) -> bool: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository: ``async with uow: ...; await uow.commit()``."""
 
@@ -345,6 +375,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     search: SearchRepository
     notes: NotesRepository
+    shares: ShareRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,5 +1,6 @@
 """Who may see what: rooms belong to the owner of the API key that created them, and a room's
-meetings and transcripts belong to the room's owner.
+meetings and transcripts belong to the room's owner. An uploaded recording (no meeting) belongs to
+whoever uploaded it. A transcript shared with a user by name is *readable* by them, never changeable.
 
 Anything that is not the caller's is reported exactly like something that does not exist
 (``NotFoundError``), so a caller cannot probe for other owners' rooms, meetings or transcripts.
@@ -36,14 +37,37 @@ async def room_of(uow: UnitOfWork, name: str, owner: str) -> Room:
     return room
 
 
+async def _owner_may(uow: UnitOfWork, transcript: Transcript, owner: str) -> bool:
+    recording = await uow.recordings.get(transcript.recording_id)
+    if recording is None:
+        return False
+    if recording.meeting_id is None:
+        return recording.owner is not None and recording.owner == owner
+    return await _owns_meeting(uow, recording.meeting_id, owner) is not None
+
+
 async def transcript_of(uow: UnitOfWork, transcript_id: str, owner: str) -> Transcript:
     """Inside a use case's own transaction: the owner's transcript, else ``NotFoundError``."""
     transcript = await uow.transcripts.get(transcript_id)
-    recording = await uow.recordings.get(transcript.recording_id) if transcript is not None else None
-    meeting = await _owns_meeting(uow, recording.meeting_id, owner) if recording is not None else None
-    if transcript is None or meeting is None:
+    if transcript is None or not await _owner_may(uow, transcript, owner):
         raise NotFoundError("transcript", transcript_id)
     return transcript
+
+
+async def readable_of(uow: UnitOfWork, transcript_id: str, viewer: str) -> Transcript:
+    """The transcript if ``viewer`` owns it or it is shared with them by name, else ``NotFoundError``."""
+    transcript = await uow.transcripts.get(transcript_id)
+    if transcript is None or not (
+        await uow.shares.shared_with(transcript_id, viewer) or await _owner_may(uow, transcript, viewer)
+    ):
+        raise NotFoundError("transcript", transcript_id)
+    return transcript
+
+
+async def readable_transcript(transcript_id: str, viewer: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Transcript:
+    """For reading only (details, exports, audio, the reader): owned or shared with ``viewer``."""
+    async with unit_of_work() as uow:
+        return await readable_of(uow, transcript_id, viewer)
 
 
 async def owned_room(name: str, owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Room:

@@ -45,6 +45,8 @@ class RoomChanges:
 def check_room(room: Room, platforms: Collection[Platform] | None = None) -> Room:
     """Raise ``InvalidInputError`` unless the room's settings can work."""
     validate_room_name(room.name)
+    if room.platform is Platform.UPLOAD:
+        raise InvalidInputError("upload is not a video platform a room can use")
     if platforms is not None and room.platform not in platforms:
         raise InvalidInputError(f"platform {room.platform.value} is not configured on this server")
     if room.webhook_url is not None:
