@@ -14,7 +14,9 @@ from .conftest import World, add_key, add_transcript, bearer, make_app
 
 
 async def _user(world: World, name: str) -> None:
-    await create_user(name, "a long password", unit_of_work=world.container.unit_of_work, hasher=HASHER, clock=world.clock)
+    await create_user(
+        name, "a long password", unit_of_work=world.container.unit_of_work, hasher=HASHER, clock=world.clock
+    )
 
 
 async def test_a_link_opens_the_transcript_signed_out_until_revoked(

@@ -20,12 +20,14 @@ async def _share(browser: AsyncTestClient[Litestar], tid: str, **form: str) -> o
     )
 
 
-async def test_owner_makes_a_link_reads_it_once_and_revokes_it(browser: AsyncTestClient[Litestar], world: World) -> None:
+async def test_owner_makes_a_link_reads_it_once_and_revokes_it(
+    browser: AsyncTestClient[Litestar], world: World
+) -> None:
     tid = add_transcript(world).id or ""
     await add_user(world)
     await sign_in(browser)
     page = await browser.get(f"/transcripts/{tid}")
-    assert "Share · <span id=\"share-mode\">private</span>" in page.text
+    assert 'Share · <span id="share-mode">private</span>' in page.text
     made = await _share(browser, tid, mode="link")
     assert made.status_code == 200  # type: ignore[attr-defined]
     link = re.search(r'id="share-url"[^>]*value="([^"]+)"', made.text)  # type: ignore[attr-defined]
@@ -61,9 +63,7 @@ async def test_a_user_it_is_shared_with_finds_it_and_only_reads(world: World) ->
         assert reader.status_code == 200 and "Shared with you by ana" in reader.text and 'id="share"' not in reader.text
         # Read-only: the share form answers a reader as for a transcript they cannot see.
         page = await bo.get(f"/transcripts/{t.id}")
-        denied = await bo.post(
-            f"/transcripts/{t.id}/share", data={"mode": "link", "_csrf_token": csrf_of(page.text)}
-        )
+        denied = await bo.post(f"/transcripts/{t.id}/share", data={"mode": "link", "_csrf_token": csrf_of(page.text)})
         assert denied.status_code == 404
         await _share(ana, t.id or "", mode="unshare", username="bo")
         assert (await bo.get(f"/transcripts/{t.id}")).status_code == 404
