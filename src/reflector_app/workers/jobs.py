@@ -22,6 +22,7 @@ from attrs import frozen
 
 from reflector_app.container import Container
 from reflector_app.settings import Settings
+from reflector_core.errors import NotFoundError
 from reflector_core.jobs import Job
 from reflector_core.model import Platform, TranscriptStatus
 from reflector_core.usecases.consent import ApplyConsent, SweepConsentCleanups, apply_consent, sweep_consent_cleanups
@@ -150,9 +151,21 @@ def _notes(c: Container) -> Handler[WriteNotes]:
     writers = c.notes_writers
 
     async def run(job: WriteNotes) -> None:
-        stored = await write_notes(
-            job.transcript_id, unit_of_work=c.unit_of_work, writers=writers, clock=c.clock, keep_edits=job.keep_edits
-        )
+        try:
+            stored = await write_notes(
+                job.transcript_id,
+                unit_of_work=c.unit_of_work,
+                writers=writers,
+                clock=c.clock,
+                keep_edits=job.keep_edits,
+            )
+        except NotFoundError as exc:
+            if exc.kind != "transcript":
+                raise
+            # Deleted before or while the notes were written: no retry can bring it back, and there is
+            # nothing left to announce. Returning drops the message instead of Dramatiq retrying it.
+            log.warning("transcript %s: notes dropped, %s", job.transcript_id, exc)
+            return
         log.info(
             "transcript %s: notes %s%s", job.transcript_id, stored.status, f" ({stored.error})" if stored.error else ""
         )
