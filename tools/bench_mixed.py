@@ -42,10 +42,10 @@ def run_mixed(meeting: Path, out: Path, model: str, threads: int) -> dict[str, A
     from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
     from reflector_adapters.audio.pyav import PyAVAudioEngine
     from reflector_adapters.diarization.diarizer import EmbeddingDiarizer
-    from reflector_core.audio_pipeline import TrackFile, process_single_file
+    from reflector_core.audio_pipeline import process_single_file
     from reflector_core.diarization import SpeakerHint, attribute
     from reflector_core.exports import json as json_export
-    from reflector_core.processing import ProcessingOptions
+    from reflector_core.processing import ProcessingOptions, SourceFile
 
     truth = json.loads((meeting / "truth.json").read_text())
     mp4 = meeting / "whereby" / truth["whereby_key"]
@@ -56,7 +56,7 @@ def run_mixed(meeting: Path, out: Path, model: str, threads: int) -> dict[str, A
     timed.inner.load()
     t0 = time.perf_counter()
     result = process_single_file(
-        TrackFile(mp4, mp4.name),
+        SourceFile(mp4, mp4.name),
         audio=PyAVAudioEngine(),
         transcriber=transcriber,
         mp3_path=out / "audio.mp3",

@@ -66,12 +66,13 @@ def peak_rss_mb() -> float:
 def run_ours(meeting: Path, out: Path, model: str, threads: int, crosstalk: bool = True) -> dict[str, Any]:
     from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
     from reflector_adapters.audio.pyav import PyAVAudioEngine
-    from reflector_core.audio_pipeline import TrackFile, process_multitrack
+    from reflector_core.audio_pipeline import process_multitrack
     from reflector_core.crosstalk import CrosstalkSettings
     from reflector_core.exports import json as json_export
+    from reflector_core.processing import SourceFile
 
     truth = json.loads((meeting / "truth.json").read_text())
-    files = [TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]]
+    files = [SourceFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]]
     t0 = time.perf_counter()
     transcriber = WhisperTranscriber(WhisperSettings(model=model, cpu_threads=threads))
     transcriber.model  # noqa: B018 - load now, so the stage times below are pure work
@@ -196,12 +197,13 @@ def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str
 
     from reflector_adapters.asr.models import resolve_model
     from reflector_adapters.audio.pyav import PyAVAudioEngine
-    from reflector_core.audio_pipeline import TrackFile, order_tracks
+    from reflector_core.audio_pipeline import order_tracks
     from reflector_core.exports import json as json_export
     from reflector_core.model import Participant, Word
+    from reflector_core.processing import SourceFile
 
     truth = json.loads((meeting / "truth.json").read_text())
-    tracks, _ = order_tracks([TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
+    tracks, _ = order_tracks([SourceFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
     engine = PyAVAudioEngine()
     stages: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -209,11 +211,11 @@ def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str
     stages["load model"] = time.perf_counter() - t0
 
     t = time.perf_counter()
-    ends = [engine.probe(x.file.path, filename_offset=x.filename_offset).timeline.end for x in tracks]
+    ends = [engine.probe(x.path, filename_offset=x.filename_offset).timeline.end for x in tracks]
     duration = max(ends)
-    padded = [out / f"padded_{x.speaker}.webm" for x in tracks]
+    padded = [out / f"padded_{i}.webm" for i in range(len(tracks))]
     for x, dst in zip(tracks, padded, strict=True):
-        pad_track(x.file.path, dst, duration)
+        pad_track(x.path, dst, duration)
     stages["pad"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -222,15 +224,15 @@ def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str
 
     t = time.perf_counter()
     words: list[Word] = []
-    for x, path in zip(tracks, padded, strict=True):
+    for speaker, path in enumerate(padded):
         segments, _ = whisper.transcribe(str(path), language="en", word_timestamps=True)
         for seg in segments:
             for w in seg.words or ():
                 if w.word.strip():
-                    words.append(Word(w.word, max(0.0, w.start), max(w.start, w.end, 0.0), x.speaker))
+                    words.append(Word(w.word, max(0.0, w.start), max(w.start, w.end, 0.0), speaker))
     stages["transcribe"] = time.perf_counter() - t
     total = time.perf_counter() - t0
-    participants = [Participant(x.speaker, x.participant_id) for x in tracks]
+    participants = [x.participant or Participant(i) for i, x in enumerate(tracks)]
     (out / "transcript.json").write_text(json_export.render(words, participants, duration=duration))
     return {
         "seconds": round(total, 2),

@@ -12,9 +12,8 @@ from reflector_adapters.asr.whisper import WhisperSettings, WhisperTranscriber
 from reflector_adapters.audio.pyav import PyAVAudioEngine
 from reflector_adapters.diarization.diarizer import EmbeddingDiarizer
 from reflector_app.settings import Settings
-from reflector_core.audio_pipeline import TrackFile, process_multitrack, process_single_file
-from reflector_core.model import Participant
-from reflector_core.ports import AudioEngine, Diarizer, PipelineOutput, ProgressCallback, SourceFile, Transcriber
+from reflector_core.audio_pipeline import process_multitrack, process_single_file
+from reflector_core.ports import AudioEngine, Diarizer, PipelineResult, ProgressCallback, SourceFile, Transcriber
 from reflector_core.processing import ProcessingOptions
 
 
@@ -39,43 +38,24 @@ class LocalPipeline:
         multitrack: bool,
         progress: ProgressCallback,
         options: ProcessingOptions | None = None,
-    ) -> PipelineOutput:
+    ) -> PipelineResult:
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
-        files = [TrackFile(path=s.path, key=s.key) for s in sources]
-        known: dict[str, Participant] = {
-            s.participant.participant_id: s.participant
-            for s in sources
-            if s.participant and s.participant.participant_id
-        }
         with self._lock:
             if multitrack:
-                result = process_multitrack(
-                    files,
-                    audio=self.audio,
-                    transcriber=self.transcriber,
-                    mp3_path=mp3,
-                    names=known.get,
-                    progress=progress,
+                # The sources carry the speaker indexes ``process_recording`` assigned: kept as given.
+                return process_multitrack(
+                    sources, audio=self.audio, transcriber=self.transcriber, mp3_path=mp3, progress=progress
                 )
-            else:
-                result = process_single_file(
-                    files[0],
-                    audio=self.audio,
-                    transcriber=self.transcriber,
-                    mp3_path=mp3,
-                    diarizer=self.diarizer,
-                    options=options,
-                    progress=progress,
-                )
-        return PipelineOutput(
-            words=result.words,
-            participants=result.participants,
-            duration=result.duration,
-            mp3=result.mp3_path,
-            waveform=result.waveform,
-            failed=result.failed_tracks,
-        )
+            return process_single_file(
+                sources[0],
+                audio=self.audio,
+                transcriber=self.transcriber,
+                mp3_path=mp3,
+                diarizer=self.diarizer,
+                options=options,
+                progress=progress,
+            )
 
 
 def whisper_transcriber(

@@ -21,18 +21,18 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from attrs import evolve, frozen
+from attrs import evolve
 
 from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
 from reflector_core.diarization import attribute, listened
 from reflector_core.errors import ReflectorError, TrackKeyError
 from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
 from reflector_core.model import Participant, TrackFailure, Word
-from reflector_core.naming import DailyTrackKey, parse_daily_track_key
+from reflector_core.naming import DailyTrackKey, in_speaker_order, parse_daily_track_key
 from reflector_core.ports import AudioEngine, Diarizer, MixInput, ProgressCallback, Transcriber, Waveform
-from reflector_core.processing import ProcessingOptions
+from reflector_core.processing import PipelineResult, ProcessingOptions, SkippedTrack, SourceFile
 from reflector_core.timeline import PcmChunk, TrackTimeline
-from reflector_core.turns import Turn, merge_turns, sort_words
+from reflector_core.turns import sort_words
 
 log = logging.getLogger(__name__)
 
@@ -54,68 +54,18 @@ NamesLookup = Callable[[str], Participant | None]
 """Any function from participant id to a ``Participant`` (``--participants``, the platform's names)."""
 
 
-@frozen
-class TrackFile:
-    """One participant's track on local disk.
+def order_tracks(
+    files: Sequence[SourceFile], names: NamesLookup | None = None
+) -> tuple[list[SourceFile], list[SkippedTrack]]:
+    """Each speech track with its participant (speaker index, id, name), in speaker order.
 
-    ``key`` is the name the platform gave it (the Daily object key or just its file name): it
-    carries the participant id and the offset stamps, and it names the track in failures.
+    Daily-named tracks come in the one speaker order (``naming.in_speaker_order``), whatever order
+    the files arrive in, so a recording numbers its speakers the same way in the worker and in
+    ``reflector process``. Files without a Daily name come after them, in the order given. Video and
+    screen-share tracks are skipped.
     """
-
-    path: Path
-    key: str
-
-
-@frozen
-class SkippedTrack:
-    """A file that is not a participant's microphone (video, screen share): ignored, not failed."""
-
-    track: str
-    reason: str
-
-
-@frozen
-class SpeakerTrack:
-    """A track with its speaker index, in the stable order speakers are numbered."""
-
-    speaker: int
-    file: TrackFile
-    participant_id: str | None
-    filename_offset: float | None
-
-
-@frozen
-class PipelineResult:
-    words: tuple[Word, ...]
-    """Every word of every speaker, sorted by start."""
-    participants: tuple[Participant, ...]
-    """One per speaker index, failed tracks included (their speaker just has no words)."""
-    duration: float
-    """End of the last track on the meeting timeline (or the mixdown's length when longer)."""
-    failed_tracks: tuple[TrackFailure, ...] = ()
-    skipped: tuple[SkippedTrack, ...] = ()
-    mp3_path: Path | None = None
-    """``None`` when no track could be mixed (see ``mixdown_error``)."""
-    waveform: Waveform | None = None
-    mixdown_error: str | None = None
-    crosstalk: tuple[CrosstalkSpan, ...] = ()
-    """Regions of a speaker's track found to be another speaker's voice (``track``/``source`` are
-    speaker indexes); they were not transcribed."""
-
-    @property
-    def turns(self) -> list[Turn]:
-        return merge_turns(self.words)
-
-
-def order_tracks(files: Sequence[TrackFile]) -> tuple[list[SpeakerTrack], list[SkippedTrack]]:
-    """Speaker indexes in a stable order, whatever order the files arrive in.
-
-    Daily-named tracks are ordered like ``naming.speech_tracks`` (track start, participant id, key),
-    so the same recording always numbers its speakers the same way. Files without a Daily name come
-    after them, in the order given. Video and screen-share tracks are skipped.
-    """
-    daily: list[tuple[DailyTrackKey, TrackFile]] = []
-    other: list[TrackFile] = []
+    daily: list[tuple[SourceFile, DailyTrackKey]] = []
+    other: list[SourceFile] = []
     skipped: list[SkippedTrack] = []
     for f in files:
         try:
@@ -124,32 +74,50 @@ def order_tracks(files: Sequence[TrackFile]) -> tuple[list[SpeakerTrack], list[S
             other.append(f)
             continue
         if parsed.is_speech_audio:
-            daily.append((parsed, f))
+            daily.append((f, parsed))
         else:
             skipped.append(SkippedTrack(f.key, f"{parsed.source} {parsed.media.value} is not a microphone track"))
-    daily.sort(key=lambda pf: (pf[0].track_start_ms, pf[0].participant_id, pf[0].key))
-    ordered = [SpeakerTrack(i, f, p.participant_id, p.filename_offset) for i, (p, f) in enumerate(daily)]
-    ordered += [SpeakerTrack(len(ordered) + i, f, None, None) for i, f in enumerate(other)]
+    ordered = [
+        evolve(f, participant=_named(i, p.participant_id, names), filename_offset=p.filename_offset)
+        for i, (f, p) in enumerate(in_speaker_order(daily))
+    ]
+    ordered += [evolve(f, participant=Participant(speaker=len(ordered) + i)) for i, f in enumerate(other)]
     return ordered, skipped
 
 
+def _speaking(files: Sequence[SourceFile], names: NamesLookup | None) -> tuple[list[SourceFile], list[SkippedTrack]]:
+    """The tracks as given when each carries its participant (the caller ordered them), else ordered here."""
+    given = [f.participant is not None for f in files]
+    if all(given):
+        return list(files), []
+    if any(given):
+        raise ValueError("either every track carries its participant or none does (order_tracks assigns them)")
+    return order_tracks(files, names)
+
+
+def _speaker(track: SourceFile) -> Participant:
+    if track.participant is None:  # ``_speaking`` made sure of it
+        raise ValueError(f"{track.key}: a raw track needs its participant")
+    return track.participant
+
+
 def _probe(
-    tracks: Sequence[SpeakerTrack], audio: AudioEngine, failures: list[TrackFailure], report: ProgressCallback
+    tracks: Sequence[SourceFile], audio: AudioEngine, failures: list[TrackFailure], report: ProgressCallback
 ) -> dict[int, TrackTimeline]:
     """Each track's timeline by speaker; an unreadable track becomes a failure."""
     timelines: dict[int, TrackTimeline] = {}
     report(PROBE, 0, len(tracks))
     for done, t in enumerate(tracks, start=1):
         try:
-            timelines[t.speaker] = audio.probe(t.file.path, filename_offset=t.filename_offset).timeline
+            timelines[_speaker(t).speaker] = audio.probe(t.path, filename_offset=t.filename_offset).timeline
         except TRACK_ERRORS as exc:
-            failures.append(_failure(t.file, exc))
+            failures.append(_failure(t, exc))
         report(PROBE, done, len(tracks))
     return timelines
 
 
 def process_multitrack(
-    files: Sequence[TrackFile],
+    files: Sequence[SourceFile],
     *,
     audio: AudioEngine,
     transcriber: Transcriber,
@@ -160,10 +128,12 @@ def process_multitrack(
 ) -> PipelineResult:
     """Transcribe each participant's track, merge the words, mix one MP3 (see the module docstring).
 
+    Files that carry their participant keep its speaker index (``process_recording`` ordered them);
+    files without are ordered and named here (``order_tracks`` with ``names``).
     ``crosstalk_settings=None`` transcribes every track as it is, other participants' voices included.
     """
     report = progress or _no_progress
-    tracks, skipped = order_tracks(files)
+    tracks, skipped = _speaking(files, names)
     failures: list[TrackFailure] = []
 
     timelines = _probe(tracks, audio, failures, report)
@@ -171,8 +141,8 @@ def process_multitrack(
     # The mixdown runs beside the transcription: Whisper's greedy decoding keeps about one core busy
     # and the mixdown needs one, so on a small machine this hides most of the mixdown's time. Every
     # probed track is mixed; one that breaks later is silence from there on (the engine's contract).
-    readable = [t for t in tracks if t.speaker in timelines]
-    mixable = [MixInput(t.file.path, timelines[t.speaker]) for t in readable]
+    readable = [t for t in tracks if _speaker(t).speaker in timelines]
+    mixable = [MixInput(t.path, timelines[_speaker(t).speaker]) for t in readable]
     crosstalk: list[CrosstalkSpan] = []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="mixdown") as pool:
         mixing = pool.submit(_mixdown, audio, mixable, mp3_path)
@@ -194,7 +164,7 @@ def process_multitrack(
         report(MIXDOWN, 1, 1)
     return PipelineResult(
         words=tuple(sort_words(words)),
-        participants=tuple(_participant(t, names) for t in tracks),
+        participants=tuple(_speaker(t) for t in tracks),
         duration=_duration(list(timelines.values()), waveform),
         failed_tracks=tuple(failures),
         skipped=tuple(skipped),
@@ -206,7 +176,7 @@ def process_multitrack(
 
 
 def process_single_file(
-    file: TrackFile,
+    file: SourceFile,
     *,
     audio: AudioEngine,
     transcriber: Transcriber,
@@ -258,7 +228,7 @@ def process_single_file(
 
 def _speaker_chunks(
     events: Iterable[MeetingAudioEvent],
-    tracks: Sequence[SpeakerTrack],
+    tracks: Sequence[SourceFile],
     failures: list[TrackFailure],
     crosstalk: list[CrosstalkSpan],
     counter: _Counter,
@@ -266,12 +236,13 @@ def _speaker_chunks(
     """The engine's events (track indexes) as the transcriber's speaker chunks; the rest is recorded."""
     for event in events:
         if isinstance(event, TrackChunk):
-            yield SpeakerChunk(tracks[event.track].speaker, event.chunk)
+            yield SpeakerChunk(_speaker(tracks[event.track]).speaker, event.chunk)
             counter.advance_to(counter.done + event.chunk.duration)
         elif isinstance(event, TrackBreak):
-            failures.append(TrackFailure(track=tracks[event.track].file.key, reason=event.reason))
+            failures.append(TrackFailure(track=tracks[event.track].key, reason=event.reason))
         else:
-            span = evolve(event, track=tracks[event.track].speaker, source=tracks[event.source].speaker)
+            speaker = _speaker(tracks[event.track]).speaker
+            span = evolve(event, track=speaker, source=_speaker(tracks[event.source]).speaker)
             crosstalk.append(span)
             log.info(
                 "crosstalk: speaker %d %.2f-%.2f s is speaker %d's voice (not transcribed): "
@@ -299,17 +270,17 @@ def _mixdown(
     return mp3_path, waveform, None
 
 
-def _participant(track: SpeakerTrack, names: NamesLookup | None) -> Participant:
-    found = names(track.participant_id) if names is not None and track.participant_id else None
+def _named(speaker: int, participant_id: str, names: NamesLookup | None) -> Participant:
+    found = names(participant_id) if names is not None else None
     return Participant(
-        speaker=track.speaker,
-        participant_id=track.participant_id,
+        speaker=speaker,
+        participant_id=participant_id,
         name=found.name if found else None,
         user_id=found.user_id if found else None,
     )
 
 
-def _failure(file: TrackFile, exc: Exception) -> TrackFailure:
+def _failure(file: SourceFile, exc: Exception) -> TrackFailure:
     # A ``TrackError`` names the file in its message; the failure already does, so keep its reason.
     reason = getattr(exc, "reason", None) if isinstance(exc, ReflectorError) else None
     return TrackFailure(track=file.key, reason=reason if isinstance(reason, str) else str(exc) or type(exc).__name__)

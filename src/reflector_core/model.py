@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from pathlib import Path
 from typing import Generic, TypeVar
 
 import attrs
@@ -357,26 +356,6 @@ class Waveform:
     duration: float
     failed_tracks: tuple[TrackFailure, ...] = ()
     """Tracks that could not be (fully) decoded; their missing audio is silence in the mix."""
-
-
-@frozen
-class SourceFile:
-    """One downloaded input: a participant's raw track, or the single mixed recording."""
-
-    key: str
-    path: Path
-    participant: Participant | None = None
-    filename_offset: float | None = None
-
-
-@frozen
-class PipelineOutput:
-    words: tuple[Word, ...]
-    participants: tuple[Participant, ...]
-    duration: float
-    mp3: Path | None
-    waveform: Waveform | None
-    failed: tuple[TrackFailure, ...] = ()
 
 
 @frozen

@@ -8,11 +8,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from attrs import frozen
 
 from reflector_core.errors import RecordingFilenameError, RoomNameError, TrackKeyError
 from reflector_core.model import Meeting, Track, TrackKind
+
+_T = TypeVar("_T")
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _DAILY_TRACK = re.compile(
@@ -81,11 +84,9 @@ def parse_daily_track_key(key: str) -> DailyTrackKey:
 
 
 def speech_tracks(tracks: Iterable[Track]) -> list[tuple[Track, DailyTrackKey]]:
-    """Audio tracks that carry a participant's microphone, in a stable speaker order.
+    """Audio tracks that carry a participant's microphone, in speaker order (``in_speaker_order``).
 
     Video tracks, screen-share audio and keys that are not Daily track keys are dropped.
-    The order (track start, then participant id) is what makes speaker indexes stable across
-    every discovery path.
     """
     kept: list[tuple[Track, DailyTrackKey]] = []
     for track in tracks:
@@ -97,8 +98,16 @@ def speech_tracks(tracks: Iterable[Track]) -> list[tuple[Track, DailyTrackKey]]:
             continue
         if parsed.is_speech_audio:
             kept.append((track, parsed))
-    kept.sort(key=lambda tp: (tp[1].track_start_ms, tp[1].participant_id, tp[1].key))
-    return kept
+    return in_speaker_order(kept)
+
+
+def in_speaker_order(tracks: Iterable[tuple[_T, DailyTrackKey]]) -> list[tuple[_T, DailyTrackKey]]:
+    """The one speaker order of Daily tracks: track start, then participant id, then key.
+
+    It does not depend on the order the tracks arrive in, which is what makes speaker indexes
+    stable across every discovery path and between the worker and ``reflector process``.
+    """
+    return sorted(tracks, key=lambda tp: (tp[1].track_start_ms, tp[1].participant_id, tp[1].key))
 
 
 def track_from_key(key: str, size: int | None = None) -> Track:

@@ -12,7 +12,6 @@ from reflector_core.audio_pipeline import (
     MIXDOWN,
     PROBE,
     TRANSCRIBE,
-    TrackFile,
     order_tracks,
     process_multitrack,
     process_single_file,
@@ -20,8 +19,10 @@ from reflector_core.audio_pipeline import (
 from reflector_core.crosstalk import CrosstalkSettings, CrosstalkSpan
 from reflector_core.errors import UnreadableMediaError
 from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk, TrackBreak, TrackChunk
-from reflector_core.model import Participant, Word
+from reflector_core.model import Participant, Track, Word
+from reflector_core.naming import speech_tracks
 from reflector_core.ports import MixInput, Waveform
+from reflector_core.processing import SourceFile
 from reflector_core.timeline import OffsetCheck, PcmChunk, Span, TrackProbe, TrackTimeline
 
 REC = 1773480604000
@@ -110,7 +111,7 @@ class FakeTranscriber:
 def run(tmp_path: Path, files: list[str], audio: FakeAudio | None = None, **kw: object):  # type: ignore[no-untyped-def]
     events: list[tuple[str, float, float]] = []
     result = process_multitrack(
-        [TrackFile(tmp_path / n, n) for n in files],
+        [SourceFile(tmp_path / n, n) for n in files],
         audio=audio or FakeAudio(),
         transcriber=FakeTranscriber(),
         mp3_path=tmp_path / "audio.mp3",
@@ -133,10 +134,49 @@ def test_speakers_follow_track_start_whatever_the_argument_order(tmp_path: Path)
 @given(st.permutations(range(3)))
 def test_speaker_numbering_is_stable_under_any_order(order: tuple[int, ...]) -> None:
     names = [daily_name(PIDS[0], 7000), daily_name(PIDS[1], 500), daily_name(PIDS[2], 500)]
-    files = [TrackFile(Path(names[i]), names[i]) for i in order]
+    files = [SourceFile(Path(names[i]), names[i]) for i in order]
     tracks, skipped = order_tracks(files)
-    assert [t.participant_id for t in tracks] == [PIDS[1], PIDS[2], PIDS[0]]  # ties: by participant id
+    assert [t.participant.participant_id for t in tracks if t.participant] == [
+        PIDS[1],
+        PIDS[2],
+        PIDS[0],
+    ]  # ties: by participant id
     assert skipped == []
+
+
+@given(st.permutations(range(4)))
+def test_order_tracks_numbers_speakers_like_naming_speech_tracks(order: tuple[int, ...]) -> None:
+    # The worker orders by ``naming.speech_tracks``, ``reflector process`` by ``order_tracks``: one order.
+    names = [daily_name(PIDS[0], 7000), daily_name(PIDS[1], 500), daily_name(PIDS[2], 500), daily_name(PIDS[0], 9)]
+    tracks, _ = order_tracks([SourceFile(Path(names[i]), names[i]) for i in order])
+    worker = speech_tracks([Track(names[i]) for i in order])
+    assert [t.key for t in tracks] == [t.key for t, _ in worker]
+    assert [t.filename_offset for t in tracks] == [parsed.filename_offset for _, parsed in worker]
+
+
+def test_given_speaker_indexes_are_kept_as_the_caller_assigned_them(tmp_path: Path) -> None:
+    # process_recording numbers speakers before downloading: a track that could not be downloaded
+    # leaves its index unused, and the others keep theirs (and their names).
+    names = [daily_name(PIDS[0], 0), daily_name(PIDS[2], 1000)]
+    given = [Participant(0, PIDS[0], "Ana"), Participant(2, PIDS[2], "Cleo")]
+    result = process_multitrack(
+        [SourceFile(tmp_path / n, n, p, 0.0) for n, p in zip(names, given, strict=True)],
+        audio=FakeAudio(),
+        transcriber=FakeTranscriber(),
+        mp3_path=tmp_path / "audio.mp3",
+    )
+    assert result.participants == tuple(given)
+    assert {w.speaker for w in result.words} == {0, 2}
+
+
+def test_tracks_either_all_carry_their_participant_or_none_does(tmp_path: Path) -> None:
+    names = [daily_name(PIDS[0], 0), daily_name(PIDS[1], 0)]
+    files = [
+        SourceFile(tmp_path / names[0], names[0], Participant(0, PIDS[0])),
+        SourceFile(tmp_path / names[1], names[1]),
+    ]
+    with pytest.raises(ValueError, match="every track carries its participant or none does"):
+        process_multitrack(files, audio=FakeAudio(), transcriber=FakeTranscriber(), mp3_path=tmp_path / "a.mp3")
 
 
 def test_video_and_screen_tracks_are_skipped_not_failed(tmp_path: Path) -> None:
@@ -230,7 +270,7 @@ def test_nothing_readable_means_no_mixdown(tmp_path: Path) -> None:
 def test_a_single_file_is_one_speaker_from_zero(tmp_path: Path) -> None:
     audio = FakeAudio()
     result = process_single_file(
-        TrackFile(tmp_path / "room-2026-03-14T09:30:00Z.mp4", "room-2026-03-14T09:30:00Z.mp4"),
+        SourceFile(tmp_path / "room-2026-03-14T09:30:00Z.mp4", "room-2026-03-14T09:30:00Z.mp4"),
         audio=audio,
         transcriber=FakeTranscriber(),
         mp3_path=tmp_path / "audio.mp3",
@@ -243,7 +283,7 @@ def test_a_single_file_is_one_speaker_from_zero(tmp_path: Path) -> None:
 def test_a_single_unreadable_file_raises(tmp_path: Path) -> None:
     with pytest.raises(UnreadableMediaError, match="not an audio file"):
         process_single_file(
-            TrackFile(tmp_path / "x.mp4", "x.mp4"),
+            SourceFile(tmp_path / "x.mp4", "x.mp4"),
             audio=FakeAudio(unreadable=["x.mp4"]),
             transcriber=FakeTranscriber(),
             mp3_path=tmp_path / "audio.mp3",

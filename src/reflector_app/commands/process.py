@@ -21,12 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from reflector_core.audio_pipeline import (
-    PipelineResult,
-    TrackFile,
-    process_multitrack,
-    process_single_file,
-)
+from reflector_core.audio_pipeline import process_multitrack, process_single_file
 from reflector_core.crosstalk import CrosstalkSettings
 from reflector_core.diarization import SpeakerHint
 from reflector_core.errors import ConfigurationError, ReflectorError, TrackKeyError
@@ -34,7 +29,7 @@ from reflector_core.exports import json as json_export
 from reflector_core.exports import srt, text, waveform, webvtt
 from reflector_core.model import Participant
 from reflector_core.naming import parse_daily_track_key
-from reflector_core.processing import ProcessingOptions
+from reflector_core.processing import PipelineResult, ProcessingOptions, SourceFile
 
 OUTPUTS = (
     "transcript.json",
@@ -225,7 +220,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         if is_single_file(paths):
             result = process_single_file(
-                TrackFile(paths[0], str(paths[0])),
+                SourceFile(paths[0], str(paths[0])),
                 audio=audio,
                 transcriber=transcriber,
                 mp3_path=mp3,
@@ -235,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             result = process_multitrack(
-                [TrackFile(p, str(p)) for p in paths],
+                [SourceFile(p, str(p)) for p in paths],
                 audio=audio,
                 transcriber=transcriber,
                 mp3_path=mp3,

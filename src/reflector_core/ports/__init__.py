@@ -10,9 +10,7 @@ from reflector_core.events import Notification
 from reflector_core.model import (
     ObjectInfo,
     Page,
-    PipelineOutput,
     PlatformParticipant,
-    SourceFile,
     TranscriptFilter,
     Utterance,
     Waveform,
@@ -51,6 +49,7 @@ from reflector_core.ports.platforms import (
 from reflector_core.ports.runtime import Clock, JobQueue
 from reflector_core.ports.storage import ObjectStorage, RecordingNotifications
 from reflector_core.ports.work import WorkFolders
+from reflector_core.processing import PipelineResult, SourceFile
 from reflector_core.timeline import MixInput
 
 __all__ = [
@@ -77,7 +76,7 @@ __all__ = [
     "ParticipantSessionRepository",
     "PasswordHasher",
     "Pipeline",
-    "PipelineOutput",
+    "PipelineResult",
     "PlatformParticipant",
     "PollCursorRepository",
     "ProgressCallback",

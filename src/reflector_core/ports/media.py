@@ -8,8 +8,8 @@ from typing import Protocol
 
 from reflector_core.crosstalk import CrosstalkSettings
 from reflector_core.meeting_audio import MeetingAudioEvent, SpeakerChunk
-from reflector_core.model import PipelineOutput, SourceFile, Waveform, Word
-from reflector_core.processing import ProcessingOptions
+from reflector_core.model import Waveform, Word
+from reflector_core.processing import PipelineResult, ProcessingOptions, SourceFile
 from reflector_core.timeline import MixInput, PcmChunk, TrackProbe, TrackTimeline
 
 ProgressCallback = Callable[[str, float, float], None]
@@ -66,7 +66,11 @@ class Transcriber(Protocol):
 
 
 class Pipeline(Protocol):
-    """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread)."""
+    """The CPU stage: local files in, words and a mixed MP3 out (runs in a worker thread).
+
+    Raw tracks (``multitrack``) arrive in speaker order, each with its ``participant``: the speaker
+    indexes the caller assigned are the ones the words and participants of the result carry.
+    """
 
     def __call__(
         self,
@@ -76,4 +80,4 @@ class Pipeline(Protocol):
         multitrack: bool,
         progress: ProgressCallback,
         options: ProcessingOptions | None = None,
-    ) -> PipelineOutput: ...
+    ) -> PipelineResult: ...

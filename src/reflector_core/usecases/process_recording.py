@@ -46,7 +46,7 @@ from reflector_core.ports import (
     ObjectStorage,
     ParticipantDirectory,
     Pipeline,
-    PipelineOutput,
+    PipelineResult,
     ProgressCallback,
     RecordingSource,
     SourceFile,
@@ -175,15 +175,15 @@ async def _download(
             name=known.name if known else None,
             user_id=known.user_id if known else None,
         )
-        sources.append(SourceFile(key=key, path=path, participant=participant, filename_offset=offset))
+        sources.append(SourceFile(path, key, participant, offset))
     return sources, failed
 
 
-async def _store_audio(storage: ObjectStorage, transcript_id: str, output: PipelineOutput, folder: Path) -> str | None:
+async def _store_audio(storage: ObjectStorage, transcript_id: str, output: PipelineResult, folder: Path) -> str | None:
     """Upload the mix and its waveform; the audio location, or ``None`` when there is no mix."""
-    if output.mp3 is None:
+    if output.mp3_path is None:
         return None
-    await storage.upload(audio_key(transcript_id), output.mp3, content_type="audio/mpeg")
+    await storage.upload(audio_key(transcript_id), output.mp3_path, content_type="audio/mpeg")
     if output.waveform is not None:
         wf = folder / "waveform.json"
         wf.write_text(waveform.render(output.waveform))
@@ -208,7 +208,7 @@ async def _begin(
 async def _save_done(
     unit_of_work: Callable[[], UnitOfWork],
     transcript: Transcript,
-    output: PipelineOutput,
+    output: PipelineResult,
     location: str | None,
     failed: Sequence[TrackFailure],
 ) -> None:
@@ -245,7 +245,7 @@ async def process_recording(
     sources: RecordingSources,
     transcript_bucket: ObjectStorage,
     pipeline: Pipeline,
-    run_blocking: RunBlocking[PipelineOutput],
+    run_blocking: RunBlocking[PipelineResult],
     work: WorkFolders,
     clock: Clock,
     directory: ParticipantDirectory | None = None,
@@ -279,7 +279,7 @@ async def process_recording(
         output = await run_blocking(
             lambda: pipeline(files, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
         )
-        failed += output.failed
+        failed += output.failed_tracks
         if not output.words and len(failed) >= len(keys):
             return await _fail(unit_of_work, transcript_id, "every track failed", failed)
 

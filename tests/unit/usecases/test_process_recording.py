@@ -27,7 +27,7 @@ from reflector_core.model import (
     TranscriptStatus,
     Word,
 )
-from reflector_core.ports import PipelineOutput, ProgressCallback, SourceFile, Waveform
+from reflector_core.ports import PipelineResult, ProgressCallback, SourceFile, Waveform
 from reflector_core.processing import ProcessingOptions
 from reflector_core.usecases.process_recording import process_recording, speaker_hint
 from tests.fakes.memory import FixedClock, MemoryStorage, MemoryStore, MemoryUnitOfWork
@@ -55,7 +55,7 @@ class FakePipeline:
         multitrack: bool,
         progress: ProgressCallback,
         options: ProcessingOptions | None = None,
-    ) -> PipelineOutput:
+    ) -> PipelineResult:
         self.calls.append(list(sources))
         self.options.append(options)
         workdir.mkdir(parents=True, exist_ok=True)
@@ -69,13 +69,13 @@ class FakePipeline:
                 continue
             assert s.participant is not None
             words.append(Word("hello", 1.0 + s.participant.speaker, 1.5 + s.participant.speaker, s.participant.speaker))
-        return PipelineOutput(
+        return PipelineResult(
             words=tuple(words),
             participants=tuple(s.participant for s in sources if s.participant),
             duration=10.0,
-            mp3=mp3,
+            mp3_path=mp3,
             waveform=Waveform((0.1, 0.5), 10.0, 0.2),
-            failed=tuple(failed),
+            failed_tracks=tuple(failed),
         )
 
 
