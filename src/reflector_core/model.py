@@ -76,6 +76,13 @@ def allowed_sources(wanted: TranscriptStatus) -> frozenset[TranscriptStatus]:
     return frozenset(s for s, targets in _ALLOWED.items() if wanted in targets)
 
 
+class EditKind(enum.StrEnum):
+    TITLE = "title"
+    RENAME = "rename"
+    MERGE = "merge"
+    REASSIGN = "reassign"
+
+
 class ConsentChoice(enum.StrEnum):
     GIVEN = "given"
     REFUSED = "refused"
@@ -219,11 +226,34 @@ class Transcript:
     created_at: datetime | None = field(default=None, converter=_utc, eq=False)
     updated_at: datetime | None = field(default=None, converter=_utc, eq=False)
     """Set by the repository; the last status change or result, which the stuck-job sweep compares."""
+    title: str | None = None
+    """A title a person gave it (``None``: the room and the date). Its own column: processing never touches it."""
 
     def moved_to(self, status: TranscriptStatus) -> Transcript:
         if not can_transition(self.status, status):
             raise StatusTransitionError(self.id or self.recording_id, self.status, status)
         return attrs.evolve(self, status=status)
+
+
+@frozen
+class TranscriptEdit:
+    """One change a person made to a transcript: the edit log, shown to people and replayed after reprocessing.
+
+    ``rename``: ``speaker`` gets ``text`` as name (``None``: back to ``Speaker N``); ``merge``: every word of
+    ``speaker`` goes to ``to_speaker``; ``reassign``: the words whose middle lies in [``start``, ``end``)
+    (only those of ``speaker`` when it is set) go to ``to_speaker``; ``title``: ``text`` is the new title.
+    """
+
+    transcript_id: str
+    kind: EditKind
+    by: str
+    at: datetime = field(converter=_utc)
+    speaker: int | None = None
+    to_speaker: int | None = None
+    start: float | None = None
+    end: float | None = None
+    text: str | None = None
+    id: int | None = None
 
 
 @frozen

@@ -61,6 +61,7 @@ from reflector_core.model import (
     RecordingState,
     Room,
     Transcript,
+    TranscriptEdit,
     TranscriptNotes,
     TranscriptStatus,
     WebhookDelivery,
@@ -127,6 +128,7 @@ class MemoryStore:
     notes: dict[str, TranscriptNotes] = attrs.Factory(dict)
     share_links: dict[str, tuple[str, datetime]] = attrs.Factory(dict)
     share_users: dict[tuple[str, str], datetime] = attrs.Factory(dict)
+    edits: list[TranscriptEdit] = attrs.Factory(list)
     ids: itertools.count[int] = attrs.Factory(lambda: itertools.count(1))
 
     def new_id(self, prefix: str) -> str:
@@ -370,6 +372,9 @@ class MemoryTranscripts:
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
         self._replace(transcript_id, audio_deleted=deleted)
 
+    async def set_title(self, transcript_id: str, title: str | None) -> None:
+        self._replace(transcript_id, title=title)
+
     async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]:
         def keep(t: Transcript) -> bool:
             rec = self.s.recordings.get(t.recording_id)
@@ -402,7 +407,9 @@ class MemoryTranscripts:
 
         # Newest first; ids are creation-ordered, so they break ties of equal times the same way.
         rows = sorted((t for t in self.s.transcripts.values() if keep(t)), key=_created_then_id, reverse=True)
-        return Page(items=tuple(rows[offset : offset + limit]), total=len(rows), offset=offset, limit=limit)
+        # As the port says: a listing comes without the words.
+        items = tuple(attrs.evolve(t, words=()) for t in rows[offset : offset + limit])
+        return Page(items=items, total=len(rows), offset=offset, limit=limit)
 
     async def stuck(self, older_than: datetime) -> builtins.list[Transcript]:
         busy = (TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING)
@@ -434,6 +441,8 @@ class MemoryTranscripts:
         self.s.share_links.pop(transcript_id, None)
         for key in [k for k in self.s.share_users if k[0] == transcript_id]:
             del self.s.share_users[key]
+        self.s.edits = [e for e in self.s.edits if e.transcript_id != transcript_id]
+        self.s.segments.pop(transcript_id, None)
         if self.s.transcripts.pop(transcript_id, None) is None:
             return False
         # As the SQL foreign key does (ON DELETE CASCADE): the delivery history goes with the transcript.
@@ -709,6 +718,21 @@ class MemoryShares:
         return (transcript_id, username) in self.s.share_users
 
 
+class MemoryEdits:
+    def __init__(self, store: MemoryStore) -> None:
+        self.s = store
+
+    async def add(self, edit: TranscriptEdit) -> TranscriptEdit:
+        if edit.transcript_id not in self.s.transcripts:
+            raise NotFoundError("transcript", edit.transcript_id)
+        stored = attrs.evolve(edit, id=next(self.s.ids))
+        self.s.edits.append(stored)
+        return stored
+
+    async def for_transcript(self, transcript_id: str) -> builtins.list[TranscriptEdit]:
+        return [e for e in self.s.edits if e.transcript_id == transcript_id]
+
+
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore) -> None:
         self.store = store
@@ -728,6 +752,7 @@ class MemoryUnitOfWork:
         self.search: ports.SearchRepository = MemorySearch(store)
         self.notes: ports.NotesRepository = MemoryNotes(store)
         self.shares: ports.ShareRepository = MemoryShares(store)
+        self.edits: ports.TranscriptEditRepository = MemoryEdits(store)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

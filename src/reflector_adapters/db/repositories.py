@@ -392,6 +392,11 @@ class SqlTranscripts:
         if (await self._conn.execute(stmt)).rowcount != 1:
             raise NotFoundError("transcript", transcript_id)
 
+    async def set_title(self, transcript_id: str, title: str | None) -> None:
+        stmt = update(tb.transcript).where(tb.transcript.c.id == transcript_id).values(title=title, updated_at=_now())
+        if (await self._conn.execute(stmt)).rowcount != 1:
+            raise NotFoundError("transcript", transcript_id)
+
     async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]:
         joined = (
             tb.transcript.join(tb.recording, tb.transcript.c.recording_id == tb.recording.c.id)
@@ -417,8 +422,9 @@ class SqlTranscripts:
             conditions.append(tb.transcript.c.created_at < flt.created_before)
         where = and_(true(), *conditions)
         total = await self._conn.scalar(select(func.count()).select_from(joined).where(where))
+        # Every column but the words: a listing never shows them, and they are nearly all of a row's bytes.
         stmt = (
-            select(tb.transcript)
+            select(*(c for c in tb.transcript.c if c.name != "words"))
             .select_from(joined)
             .where(where)
             .order_by(tb.transcript.c.created_at.desc(), tb.transcript.c.id.desc())

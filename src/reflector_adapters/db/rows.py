@@ -177,7 +177,7 @@ def transcript_from(row: Row) -> Transcript:
         id=row["id"],
         recording_id=row["recording_id"],
         status=TranscriptStatus(row["status"]),
-        words=tuple(_json.structure(row["words"], list[Word])),
+        words=tuple(_json.structure(row["words"], list[Word])) if "words" in row else (),
         participants=tuple(_json.structure(row["participants"], list[Participant])),
         duration=row["duration"],
         audio_location=row["audio_location"],
@@ -186,6 +186,7 @@ def transcript_from(row: Row) -> Transcript:
         failed_tracks=tuple(_json.structure(row["failed_tracks"], list[TrackFailure])),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        title=row["title"],
     )
 
 

@@ -130,6 +130,7 @@ transcript = Table(
     Column("failed_tracks", json_type(), nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("title", Text),
     CheckConstraint("status IN ('discovered', 'queued', 'processing', 'done', 'failed')", name="status"),
     Index(None, "status", "updated_at"),
     Index(None, "created_at"),
@@ -294,4 +295,21 @@ transcript_share_user = Table(
     Column("username", NAME, nullable=False, index=True),
     Column("created_at", UtcDateTime, nullable=False),
     PrimaryKeyConstraint("transcript_id", "username"),
+)
+
+# The edit log (who changed what, when); replayed onto a reprocessed result in ``id`` order.
+transcript_edit = Table(
+    "transcript_edit",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("transcript_id", ID, ForeignKey("transcript.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("by_user", NAME, nullable=False),
+    Column("at", UtcDateTime, nullable=False),
+    Column("speaker", Integer),
+    Column("to_speaker", Integer),
+    Column("start", Float),
+    Column("end", Float),
+    Column("text", Text),
+    CheckConstraint("kind IN ('title', 'rename', 'merge', 'reassign')", name="kind"),
 )

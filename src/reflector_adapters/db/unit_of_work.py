@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from reflector_adapters.db.edits import SqlEdits
 from reflector_adapters.db.meeting_recordings import SqlMeetingRecordings
 from reflector_adapters.db.notes import SqlNotes
 from reflector_adapters.db.repositories import (
@@ -41,6 +42,7 @@ from reflector_core.ports import (
     RoomRepository,
     SearchRepository,
     ShareRepository,
+    TranscriptEditRepository,
     TranscriptRepository,
     UnitOfWork,
     UserRepository,
@@ -71,6 +73,7 @@ class SqlUnitOfWork:
     search: SearchRepository
     notes: NotesRepository
     shares: ShareRepository
+    edits: TranscriptEditRepository
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
@@ -102,6 +105,7 @@ class SqlUnitOfWork:
         self.search = SqlSearch(conn)
         self.notes = SqlNotes(conn)
         self.shares = SqlShares(conn)
+        self.edits = SqlEdits(conn)
         return self
 
     async def __aexit__(

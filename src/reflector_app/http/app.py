@@ -17,6 +17,7 @@ from reflector_app.container import Container
 from reflector_app.http import (
     audio,
     deliveries,
+    editing,
     health,
     live,
     meetings,
@@ -49,6 +50,7 @@ API_MODULES = (
     participation,
     transcripts,
     sharing,
+    editing,
     notes,
     audio,
     live,
@@ -137,6 +139,7 @@ def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> di
         "platforms": container.platforms,
         "webhooks": container.webhooks,
         "transcript_bucket": container.transcript_bucket,
+        "sources": container.recording_sources,
         "health_checks": container.health_checks,
         "recording_control": container.recording_control,
         "locks": locks,

@@ -13,6 +13,7 @@ from reflector_core.model import (
     ConsentPolicy,
     DeliveryAttempt,
     DeliveryState,
+    EditKind,
     Meeting,
     MeetingRecording,
     Participant,
@@ -22,6 +23,7 @@ from reflector_core.model import (
     RecordingState,
     Room,
     Transcript,
+    TranscriptEdit,
     TranscriptStatus,
     WebhookDelivery,
 )
@@ -233,6 +235,62 @@ class RenameIn(_In):
     """``null`` returns the speaker to ``Speaker N``."""
 
 
+Speaker = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+Seconds = Annotated[float, msgspec.Meta(ge=0, le=1_000_000)]
+
+
+class TitleIn(_In):
+    title: Annotated[str, msgspec.Meta(max_length=1000)] | None
+    """``null`` or blank returns to the default title (the room and the date)."""
+
+
+class MergeIn(_In):
+    speaker: Speaker
+    """The speaker that disappears: all its words become ``into``'s."""
+    into: Speaker
+
+
+class ReassignIn(_In):
+    start: Seconds
+    end: Seconds
+    """The words whose middle lies in [start, end) move."""
+    to: Speaker
+    speaker: int | None = None
+    """(0 to 10000; checked by the use case: the document cannot bound an optional number) Only this speaker's words (one turn: its speaker and its span); absent: every word in the range."""
+
+
+class EditOut(msgspec.Struct, kw_only=True):
+    id: int | None
+    kind: EditKind
+    by: str
+    at: datetime
+    speaker: int | None
+    to_speaker: int | None
+    start: float | None
+    end: float | None
+    text: str | None
+    """The new name (rename) or title (title); ``null`` when it went back to the default."""
+
+    @classmethod
+    def of(cls, e: TranscriptEdit) -> EditOut:
+        return cls(
+            id=e.id,
+            kind=e.kind,
+            by=e.by,
+            at=e.at,
+            speaker=e.speaker,
+            to_speaker=e.to_speaker,
+            start=e.start,
+            end=e.end,
+            text=e.text,
+        )
+
+
+class EditsOut(msgspec.Struct, kw_only=True):
+    edits: list[EditOut]
+    """Oldest first."""
+
+
 class TrackFailureOut(msgspec.Struct):
     track: str
     reason: str
@@ -246,6 +304,8 @@ class SnippetOut(msgspec.Struct, kw_only=True):
 
 class TranscriptItem(msgspec.Struct, kw_only=True):
     id: str | None
+    title: str | None
+    """The title a person gave it; ``null``: none (pages show the room and the date)."""
     status: TranscriptStatus
     recording_id: str
     duration: float | None
@@ -255,7 +315,14 @@ class TranscriptItem(msgspec.Struct, kw_only=True):
 
     @classmethod
     def of(cls, t: Transcript) -> TranscriptItem:
-        return cls(id=t.id, status=t.status, recording_id=t.recording_id, duration=t.duration, created_at=t.created_at)
+        return cls(
+            id=t.id,
+            title=t.title,
+            status=t.status,
+            recording_id=t.recording_id,
+            duration=t.duration,
+            created_at=t.created_at,
+        )
 
 
 class TranscriptPage(msgspec.Struct, kw_only=True):
@@ -273,6 +340,8 @@ class TranscriptPage(msgspec.Struct, kw_only=True):
 
 class TranscriptOut(msgspec.Struct, kw_only=True):
     id: str | None
+    title: str | None
+    """The title a person gave it; ``null``: none (pages show the room and the date)."""
     status: TranscriptStatus
     recording_id: str
     participants: list[ParticipantOut]
@@ -288,6 +357,7 @@ class TranscriptOut(msgspec.Struct, kw_only=True):
     def of(cls, t: Transcript) -> TranscriptOut:
         return cls(
             id=t.id,
+            title=t.title,
             status=t.status,
             recording_id=t.recording_id,
             participants=[ParticipantOut.of(p) for p in sorted(t.participants, key=lambda p: p.speaker)],

@@ -11,12 +11,14 @@ from litestar.params import FromPath, FromQuery, JSONBody, PathParameter, QueryP
 
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.openapi import AUTH, BODY, body, documented
+from reflector_app.http.parts import Part
 from reflector_app.http.schemas import RenameIn, SnippetOut, TranscriptItem, TranscriptOut, TranscriptPage
 from reflector_core.model import Transcript, TranscriptStatus
-from reflector_core.ports import JobQueue, TranscriptFilter
+from reflector_core.ports import Clock, JobQueue, TranscriptFilter
 from reflector_core.usecases.access import readable_transcript
+from reflector_core.usecases.editing import rename_speaker
 from reflector_core.usecases.search import search_transcripts
-from reflector_core.usecases.transcripts import ExportFormat, rename_speaker, render_export, reprocess
+from reflector_core.usecases.transcripts import ExportFormat, render_export, reprocess
 
 TAGS = ["transcripts"]
 
@@ -182,9 +184,12 @@ async def rename(
     speaker: FromPath[int],
     data: JSONBody[RenameIn],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
+    clock: Part[Clock],
     user: NamedDependency[str],
 ) -> TranscriptOut:
-    transcript = await rename_speaker(transcript_id, speaker, data.name, owner=user, unit_of_work=unit_of_work)
+    transcript = await rename_speaker(
+        transcript_id, speaker, data.name, owner=user, unit_of_work=unit_of_work, clock=clock
+    )
     return TranscriptOut.of(transcript)
 
 

@@ -21,6 +21,7 @@ from reflector_core.model import (
     RecordingState,
     Room,
     Transcript,
+    TranscriptEdit,
     TranscriptFilter,
     TranscriptNotes,
     TranscriptStatus,
@@ -149,8 +150,13 @@ class TranscriptRepository(Protocol):
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None: ...
 
+    async def set_title(self, transcript_id: str, title: str | None) -> None:
+        """Store the title a person gave (``None``: none); ``NotFoundError`` when the transcript does not exist."""
+        ...
+
     async def list(self, flt: TranscriptFilter, *, offset: int = 0, limit: int = 50) -> Page[Transcript]:
-        """Newest first."""
+        """Newest first, **without their words** (``words`` is empty): a listing shows none, and the words are
+        nearly all of a row (a two-hour meeting's are ~2 MB of JSON). ``get`` has them."""
         ...
 
     async def stuck(self, older_than: datetime) -> builtins.list[Transcript]:
@@ -167,6 +173,18 @@ class TranscriptRepository(Protocol):
 
     async def delete(self, transcript_id: str) -> bool:
         """Remove the transcript row (its recording row stays); ``False`` when there was none."""
+        ...
+
+
+class TranscriptEditRepository(Protocol):
+    """The edit log: who changed what in a transcript, when (deleted with the transcript)."""
+
+    async def add(self, edit: TranscriptEdit) -> TranscriptEdit:
+        """The stored edit with its id; ``NotFoundError`` when the transcript does not exist."""
+        ...
+
+    async def for_transcript(self, transcript_id: str) -> list[TranscriptEdit]:
+        """Oldest first (the order they were made, which is the order they replay in)."""
         ...
 
 
@@ -376,6 +394,7 @@ class UnitOfWork(Protocol):
     search: SearchRepository
     notes: NotesRepository
     shares: ShareRepository
+    edits: TranscriptEditRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -29,7 +29,9 @@ MATCH_WINDOW = timedelta(hours=12)
 @frozen
 class IngestOutcome:
     recording: Recording
-    transcript: Transcript
+    transcript: Transcript | None
+    """``None`` when the recording was known and its transcript has been deleted (by its owner or by
+    retention): a redelivered webhook or a later poll must not bring a deleted transcript back."""
     created: bool
     """This call created the recording row (the first discovery)."""
     enqueued: bool
@@ -90,19 +92,23 @@ async def ingest_recording(
         match = await link_meeting(uow, stored)
         if stored.id is None:
             raise RuntimeError("the recording repository returned a recording without id")
-        transcript, _ = await uow.transcripts.ensure(stored.id)
+        # The recording and its transcript are created in one transaction, so a known recording without
+        # a transcript is one whose transcript was deleted.
+        transcript = (
+            (await uow.transcripts.ensure(stored.id))[0] if created else await uow.transcripts.by_recording(stored.id)
+        )
         won = False
-        if transcript.status is TranscriptStatus.DISCOVERED and transcript.id is not None:
+        if transcript is not None and transcript.status is TranscriptStatus.DISCOVERED and transcript.id is not None:
             won = await uow.transcripts.transition(transcript.id, TranscriptStatus.QUEUED)
         await uow.commit()
-    if won and transcript.id is not None:
+    if won and transcript is not None and transcript.id is not None:
         # Enqueued after the commit: a crash in between leaves a "queued" transcript that the
         # periodic stuck-job sweep re-enqueues, never a job pointing at an uncommitted row.
         await queue.enqueue(ProcessRecording(transcript.id))
         log.info("recording %s queued as transcript %s", stored.platform_recording_id, transcript.id)
     return IngestOutcome(
         recording=stored,
-        transcript=transcript if not won else transcript.moved_to(TranscriptStatus.QUEUED),
+        transcript=transcript.moved_to(TranscriptStatus.QUEUED) if won and transcript is not None else transcript,
         created=created,
         enqueued=won,
         match=match,

@@ -27,6 +27,11 @@ class LibraryEntry:
 
     @property
     def title(self) -> str:
+        """The title a person gave it, else ``default_title``."""
+        return self.transcript.title or self.default_title
+
+    @property
+    def default_title(self) -> str:
         """The room and the date, e.g. ``standup · 2026-03-12 14:00``."""
         when = self.started_at or self.transcript.created_at
         date = when.strftime("%Y-%m-%d %H:%M") if when else ""

@@ -20,6 +20,7 @@ from attrs import frozen
 from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.deletion import Deleter
 from reflector_core.diarization import SpeakerHint
+from reflector_core.editing import replay
 from reflector_core.errors import (
     DeletionIncompleteError,
     ForeignSourceError,
@@ -222,6 +223,10 @@ async def _save_done(
             failed_tracks=tuple(failed),
             error=None,
         )
+        # What people changed survives: the edit log is applied again to the new words (docs/web.md, "Editing").
+        done, skipped = replay(done, await uow.edits.for_transcript(transcript.id or ""))
+        for edit in skipped:
+            log.warning("transcript %s: edit %s (%s) no longer applies after reprocessing", done.id, edit.id, edit.kind)
         await uow.transcripts.save_result(done)
         await uow.transcripts.transition(transcript.id or "", TranscriptStatus.DONE)
         await uow.commit()

@@ -300,3 +300,34 @@ async def test_failure_reasons_say_what_failed_not_where(tmp_path: Path) -> None
     t = store2.transcripts[tid2]
     for text in [t.error or "", *(f.reason for f in t.failed_tracks)]:
         assert "s3://" not in text and "daily" not in text and str(tmp_path) not in text, text
+
+
+async def test_reprocessing_replays_the_edit_log(tmp_path: Path) -> None:
+    """Title kept; names, merges and reassignments applied again to the new words; a stale edit skipped."""
+    import attrs
+
+    from reflector_core.editing import speakers
+    from reflector_core.model import EditKind, TranscriptEdit
+    from reflector_core.usecases.editing import reassign_words, rename_speaker, set_title
+
+    store = MemoryStore()
+    tid = await setup(store)
+    store.rooms["intake"] = attrs.evolve(store.rooms["intake"], owner="ana")
+    daily, out = buckets()
+    await run(store, tid, daily, out, FakePipeline(), tmp_path)
+    uow, clock = (lambda: MemoryUnitOfWork(store)), FixedClock(T0)
+    await set_title(tid, "Intake review", owner="ana", unit_of_work=uow, clock=clock)
+    await rename_speaker(tid, 1, "Bob", owner="ana", unit_of_work=uow, clock=clock)
+    await reassign_words(tid, 0.9, 1.6, 1, owner="ana", unit_of_work=uow, clock=clock)  # Lena's word → Bob
+    store.edits.append(TranscriptEdit(tid, EditKind.MERGE, "ana", T0, speaker=7, to_speaker=0, id=99))
+    edited = store.transcripts[tid]
+    assert [w.speaker for w in edited.words] == [1, 1]
+    # Processing again (today only a failed transcript is queued again; the replay does not care why).
+    store.transcripts[tid] = attrs.evolve(edited, status=TranscriptStatus.QUEUED, words=(), participants=())
+    assert (await run(store, tid, daily, out, FakePipeline(), tmp_path)).status is TranscriptStatus.DONE
+    again = store.transcripts[tid]
+    assert again.title == "Intake review"
+    assert [w.speaker for w in again.words] == [1, 1]
+    assert {p.speaker: p.name for p in again.participants} == {0: "Lena", 1: "Bob"}
+    assert speakers(again) == {0, 1}
+    assert len(store.edits) == 4  # the log itself is unchanged

@@ -16,9 +16,10 @@ from reflector_core.model import (
     TranscriptStatus,
     Word,
 )
+from reflector_core.usecases.editing import rename_speaker
 from reflector_core.usecases.process_recording import ProcessRecording
-from reflector_core.usecases.transcripts import ExportFormat, get_transcript, rename_speaker, render_export, reprocess
-from tests.fakes.memory import MemoryStore, MemoryUnitOfWork, RecordingQueue
+from reflector_core.usecases.transcripts import ExportFormat, get_transcript, render_export, reprocess
+from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 
 T0 = datetime(2026, 3, 12, 14, 0, tzinfo=UTC)
 WORDS = (Word(" Hello", 0.0, 0.5, 0), Word(" Yes.", 1.0, 1.4, 1))
@@ -64,8 +65,8 @@ def test_exports_need_a_done_transcript() -> None:
 
 async def test_rename_a_known_and_an_unnamed_speaker() -> None:
     store = _store()
-    await rename_speaker("t1", 1, "Bob", owner=OWNER, unit_of_work=_uow(store))
-    t = await rename_speaker("t1", 0, "  Ana   María ", owner=OWNER, unit_of_work=_uow(store))
+    await rename_speaker("t1", 1, "Bob", owner=OWNER, unit_of_work=_uow(store), clock=FixedClock())
+    t = await rename_speaker("t1", 0, "  Ana   María ", owner=OWNER, unit_of_work=_uow(store), clock=FixedClock())
     assert [(p.speaker, p.name, p.participant_id) for p in t.participants] == [(0, "Ana María", "p0"), (1, "Bob", None)]
     assert store.transcripts["t1"].participants == t.participants
     assert "Bob: Yes." in render_export(store.transcripts["t1"], ExportFormat.SRT)
@@ -74,14 +75,16 @@ async def test_rename_a_known_and_an_unnamed_speaker() -> None:
 async def test_rename_errors() -> None:
     store = _store()
     with pytest.raises(NotFoundError):
-        await rename_speaker("nope", 0, "x", owner=OWNER, unit_of_work=_uow(store))
+        await rename_speaker("nope", 0, "x", owner=OWNER, unit_of_work=_uow(store), clock=FixedClock())
     with pytest.raises(NotFoundError):
-        await rename_speaker("t1", 5, "x", owner=OWNER, unit_of_work=_uow(store))
+        await rename_speaker("t1", 5, "x", owner=OWNER, unit_of_work=_uow(store), clock=FixedClock())
     for name in ("", "  ", "x" * 201):
         with pytest.raises(InvalidInputError):
-            await rename_speaker("t1", 0, name, owner=OWNER, unit_of_work=_uow(store))
+            await rename_speaker("t1", 0, name, owner=OWNER, unit_of_work=_uow(store), clock=FixedClock())
     with pytest.raises(ConflictError):
-        await rename_speaker("t1", 0, "x", owner=OWNER, unit_of_work=_uow(_store(TranscriptStatus.QUEUED)))
+        await rename_speaker(
+            "t1", 0, "x", owner=OWNER, unit_of_work=_uow(_store(TranscriptStatus.QUEUED)), clock=FixedClock()
+        )
 
 
 async def test_reprocess_failed_only_and_once() -> None:
@@ -100,7 +103,7 @@ async def test_only_the_owner_may_rename_or_reprocess() -> None:
     # The check lives in the use case, so no entrypoint (API, pages, CLI) can skip it.
     store, failed = _store(), _store(TranscriptStatus.FAILED)
     with pytest.raises(NotFoundError):
-        await rename_speaker("t1", 0, "x", owner="bob", unit_of_work=_uow(store))
+        await rename_speaker("t1", 0, "x", owner="bob", unit_of_work=_uow(store), clock=FixedClock())
     with pytest.raises(NotFoundError):
         await reprocess("t1", owner="bob", unit_of_work=_uow(failed), queue=RecordingQueue())
     assert failed.transcripts["t1"].status is TranscriptStatus.FAILED
