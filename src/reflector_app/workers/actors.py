@@ -20,10 +20,19 @@ from reflector_app.workers.jobs import JOBS, MINUTE_MS, Handler, JobSpec
 from reflector_core.errors import InvalidInputError
 from reflector_core.jobs import Job
 
+RetryWhen = Callable[[int, BaseException], bool]
 
-def transient(retries: int, exc: BaseException) -> bool:
-    """Retry what may succeed later; bad input never becomes good by retrying."""
-    return not isinstance(exc, InvalidInputError) and retries < 5
+
+def retry_policy(max_retries: int) -> RetryWhen:
+    """Retry what may succeed later, up to the job's own ``max_retries``; bad input never becomes good.
+
+    Dramatiq ignores an actor's ``max_retries`` once it has a ``retry_when``: the count must be checked here.
+    """
+
+    def transient(retries: int, exc: BaseException) -> bool:
+        return not isinstance(exc, InvalidInputError) and retries < max_retries
+
+    return transient
 
 
 class Runtime:
@@ -70,7 +79,7 @@ def actor_for(broker: dramatiq.Broker, runtime: Runtime, spec: JobSpec[Any]) -> 
         max_retries=spec.max_retries,
         min_backoff=5_000,
         max_backoff=10 * MINUTE_MS,
-        retry_when=transient,
+        retry_when=retry_policy(spec.max_retries),
     )
     return declare(run)
 

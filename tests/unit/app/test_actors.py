@@ -6,13 +6,17 @@ import importlib
 import pkgutil
 
 import pytest
+from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
+from dramatiq.middleware.asyncio import AsyncIO
 
 import reflector_core.usecases
 from reflector_app.settings import load_settings
-from reflector_app.workers.actors import Runtime, register_actors
+from reflector_app.workers.actors import Runtime, actor_for, register_actors
+from reflector_app.workers.broker import QUEUE
 from reflector_app.workers.jobs import JOBS, JobSpec
 from reflector_app.workers.schedule import periodic_jobs
+from reflector_core.errors import StorageError, TrackKeyError
 from reflector_core.jobs import Job
 from reflector_core.usecases.maintenance import ReconcilePresence
 from reflector_core.usecases.process_recording import ProcessRecording
@@ -81,3 +85,43 @@ def test_a_message_survives_the_broker_round_trip() -> None:
     job = ProcessRecording("tr-1")
     assert job.arguments() == {"transcript_id": "tr-1"}
     assert ProcessRecording(**job.arguments()) == job
+
+
+def test_each_job_is_retried_up_to_its_own_max_retries() -> None:
+    # Dramatiq ignores max_retries when retry_when is set: the policy must count for each job.
+    async def never() -> object:
+        raise AssertionError("not built in this test")
+
+    declared = register_actors(StubBroker(), Runtime(never))  # type: ignore[arg-type]
+    limits = {spec.job.name: spec.max_retries for spec in JOBS}
+    assert limits["apply_consent"] == 20 and limits["start_recording"] == 8
+    for name, actor in declared.items():
+        retry_when = actor.options["retry_when"]
+        assert retry_when(limits[name] - 1, StorageError("b", "k", "download", "timed out")), name
+        assert not retry_when(limits[name], StorageError("b", "k", "download", "timed out")), name
+        assert not retry_when(0, TrackKeyError("k", "not a track")), name
+
+
+def test_a_failing_job_runs_max_retries_plus_one_times_through_the_broker() -> None:
+    attempts: list[str] = []
+
+    async def always_down(job: ProcessRecording) -> None:
+        attempts.append(job.transcript_id)
+        raise StorageError("b", "k", "download", "timed out")
+
+    async def nothing() -> object:
+        return object()
+
+    broker = StubBroker()
+    broker.add_middleware(AsyncIO())
+    spec = JobSpec(ProcessRecording, lambda c: always_down, max_retries=7)
+    actor = actor_for(broker, Runtime(nothing), spec)  # type: ignore[arg-type]
+    worker = Worker(broker, worker_timeout=50)
+    worker.start()
+    try:
+        actor.send_with_options(kwargs={"transcript_id": "tr-1"}, min_backoff=1, max_backoff=2)
+        broker.join(QUEUE, fail_fast=False)
+        worker.join()
+    finally:
+        worker.stop()
+    assert attempts == ["tr-1"] * 8
