@@ -441,6 +441,46 @@ class MeetingNotes:
 
 
 @frozen
+class TopicEdit:
+    """A user's title or summary for the topic that starts at ``start`` (``None`` = not edited)."""
+
+    start: float
+    title: str | None = None
+    summary: str | None = None
+
+    def over(self, older: TopicEdit) -> TopicEdit:
+        return TopicEdit(
+            start=self.start,
+            title=older.title if self.title is None else self.title,
+            summary=older.summary if self.summary is None else self.summary,
+        )
+
+
+def _edited_topics(topics: tuple[Topic, ...], edits: tuple[TopicEdit, ...]) -> tuple[Topic, ...]:
+    """Each edit lands on the topic covering its start (the same topic, or after a regeneration with
+    other boundaries the one now holding that moment); of several, the one nearest the topic's start."""
+    if not edits or not topics:
+        return topics
+    out = list(topics)
+    for k, topic in enumerate(topics):
+        end = topics[k + 1].start if k + 1 < len(topics) else float("inf")
+        lo = topic.start - TOPIC_START_SLACK if k else float("-inf")
+        inside = [e for e in edits if lo <= e.start < end - TOPIC_START_SLACK]
+        if inside:
+            edit = min(inside, key=lambda e: abs(e.start - topic.start))
+            out[k] = attrs.evolve(
+                topic,
+                title=topic.title if edit.title is None else edit.title,
+                summary=topic.summary if edit.summary is None else edit.summary,
+            )
+    return tuple(out)
+
+
+TOPIC_START_SLACK = 0.001
+"""Topic starts are stored to the millisecond: an edit names its topic's start to that precision."""
+
+
+@frozen
 class NotesEdits:
     """What a user changed by hand; ``None`` = not edited. Laid over whatever was generated."""
 
@@ -448,6 +488,8 @@ class NotesEdits:
     short_summary: str | None = None
     long_summary: str | None = None
     action_items: tuple[ActionItem, ...] | None = None
+    topics: tuple[TopicEdit, ...] = ()
+    """Per topic, by the topic's start; only the topics named are edited."""
 
     @property
     def empty(self) -> bool:
@@ -460,15 +502,21 @@ class NotesEdits:
             short_summary=notes.short_summary if self.short_summary is None else self.short_summary,
             long_summary=notes.long_summary if self.long_summary is None else self.long_summary,
             action_items=notes.action_items if self.action_items is None else self.action_items,
+            topics=_edited_topics(notes.topics, self.topics),
         )
 
     def merged(self, newer: NotesEdits) -> NotesEdits:
         """``newer``'s edits over these (a second PATCH changes only what it names)."""
+        topics = {round(e.start, 3): e for e in self.topics}
+        for edit in newer.topics:
+            key = round(edit.start, 3)
+            topics[key] = edit.over(topics[key]) if key in topics else edit
         return NotesEdits(
             title=self.title if newer.title is None else newer.title,
             short_summary=self.short_summary if newer.short_summary is None else newer.short_summary,
             long_summary=self.long_summary if newer.long_summary is None else newer.long_summary,
             action_items=self.action_items if newer.action_items is None else newer.action_items,
+            topics=tuple(sorted(topics.values(), key=lambda e: e.start)),
         )
 
 

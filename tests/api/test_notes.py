@@ -55,6 +55,24 @@ async def test_notes_read_edit_and_regenerate(client: AsyncTestClient[Litestar],
     ]
 
 
+async def test_a_topics_title_and_summary_are_editable(client: AsyncTestClient[Litestar], world: World) -> None:
+    tid = with_notes(world)
+    url = f"/v1/transcripts/{tid}/notes"
+    r = await client.patch(url, json={"topics": [{"start": 0.0, "title": "Hellos"}]})
+    assert r.status_code == 200, r.text
+    r = await client.patch(url, json={"topics": [{"start": 0.0, "summary": "They wave."}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["topics"] == [{"title": "Hellos", "summary": "They wave.", "start": 0.0, "end": 2.9}]
+    assert r.json()["edited"] is True and r.json()["title"] == "Greetings"
+    export = (await client.get(f"/v1/transcripts/{tid}/export.json")).json()
+    assert export["notes"]["topics"][0]["title"] == "Hellos"
+
+    r = await client.patch(url, json={"topics": [{"start": 1.0, "title": "Nowhere"}]})
+    assert r.status_code == 422 and "no topic starts at 1.0" in r.text
+    for body in ({"topics": [{"title": "No start"}]}, {"topics": [{"start": 0.0, "colour": "red"}]}):
+        assert (await client.patch(url, json=body)).status_code == 400, body
+
+
 async def test_bad_edits_and_unfinished_transcripts(client: AsyncTestClient[Litestar], world: World) -> None:
     tid = with_notes(world)
     for body in ({"title": ""}, {"colour": "red"}, {"action_items": [{"speaker": "x"}]}, {"title": "x" * 301}):

@@ -13,7 +13,7 @@ from reflector_adapters.db import tables as tb
 from reflector_adapters.db.repositories import _execute_guarded, _insert
 from reflector_core.errors import NotFoundError
 from reflector_core.exports import notes as notes_json
-from reflector_core.model import NotesEdits, NotesStatus, TranscriptNotes
+from reflector_core.model import NotesEdits, NotesStatus, TopicEdit, TranscriptNotes
 
 
 def edits_to_json(edits: NotesEdits) -> dict[str, Any]:
@@ -22,6 +22,7 @@ def edits_to_json(edits: NotesEdits) -> dict[str, Any]:
         "short_summary": edits.short_summary,
         "long_summary": edits.long_summary,
         "action_items": None if edits.action_items is None else [notes_json.item_dict(a) for a in edits.action_items],
+        "topics": [{"start": t.start, "title": t.title, "summary": t.summary} for t in edits.topics],
     }
 
 
@@ -32,6 +33,11 @@ def edits_from_json(raw: dict[str, Any]) -> NotesEdits:
         short_summary=raw.get("short_summary"),
         long_summary=raw.get("long_summary"),
         action_items=None if items is None else tuple(notes_json.item_from_dict(a) for a in items),
+        # Rows written before topics were editable have no "topics".
+        topics=tuple(
+            TopicEdit(start=float(t["start"]), title=t.get("title"), summary=t.get("summary"))
+            for t in raw.get("topics") or []
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from litestar.params import JSONBody, PathParameter
 from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.openapi import AUTH, BODY, documented
 from reflector_core.exports.notes import to_dict
-from reflector_core.model import ActionItem, NotesEdits, NotesStatus, TranscriptNotes
+from reflector_core.model import ActionItem, NotesEdits, NotesStatus, TopicEdit, TranscriptNotes
 from reflector_core.ports import Clock, JobQueue
 from reflector_core.usecases.notes import edit_notes, get_notes, request_notes
 
@@ -70,20 +70,34 @@ class NotesOut(msgspec.Struct, kw_only=True):
         return out
 
 
+class TopicEditBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The topic that starts at ``start`` (as ``GET`` shows it) gets this title and/or summary."""
+
+    start: Annotated[float, msgspec.Meta(ge=0)]
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
+    summary: Text | None = None
+
+
 class NotesEdit(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Only the fields given change; ``action_items`` replaces the whole list."""
+    """Only the fields given change; ``action_items`` replaces the whole list, ``topics`` edits the topics named."""
 
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=300)] | None = None
     short_summary: Text | None = None
     long_summary: Text | None = None
     action_items: Annotated[list[ActionItemBody], msgspec.Meta(max_length=200)] | None = None
+    topics: Annotated[list[TopicEditBody], msgspec.Meta(max_length=200)] | None = None
 
     def edits(self) -> NotesEdits:
         items = None
         if self.action_items is not None:
             items = tuple(ActionItem(text=a.text, speaker=a.speaker, start=a.start) for a in self.action_items)
+        topics = tuple(TopicEdit(start=t.start, title=t.title, summary=t.summary) for t in self.topics or ())
         return NotesEdits(
-            title=self.title, short_summary=self.short_summary, long_summary=self.long_summary, action_items=items
+            title=self.title,
+            short_summary=self.short_summary,
+            long_summary=self.long_summary,
+            action_items=items,
+            topics=topics,
         )
 
 
@@ -107,7 +121,7 @@ async def read(
 @patch(
     "/v1/transcripts/{transcript_id:str}/notes",
     tags=TAGS,
-    summary="Edit the title, summaries or action items",
+    summary="Edit the title, summaries, action items, or a topic's title and summary",
     responses=documented(*AUTH, *BODY, 404, 409, 422),
 )
 async def edit(

@@ -5,7 +5,7 @@ writer that fails, hangs until its timeout, or is not configured leaves the tran
 only records why on the notes. Writers are tried in order (an LLM first when one is configured, the
 offline extractive writer after it), so a failing LLM still leaves the user with labelled notes.
 
-Users may edit the title, the summaries and the action items. The edits are stored beside what was
+Users may edit the title, the summaries, the action items and each topic's title and summary. The edits are stored beside what was
 generated and laid over it; regenerating keeps them only when asked to (``keep_edits``).
 """
 
@@ -22,9 +22,12 @@ from reflector_core.errors import ConflictError, InvalidInputError, NotesError, 
 from reflector_core.exports.cues import clean_text
 from reflector_core.jobs import Job
 from reflector_core.model import (
+    TOPIC_START_SLACK,
     ActionItem,
+    MeetingNotes,
     NotesEdits,
     NotesStatus,
+    TopicEdit,
     Transcript,
     TranscriptNotes,
     TranscriptStatus,
@@ -190,7 +193,26 @@ def checked_edits(edits: NotesEdits) -> NotesEdits:
         short_summary=_clean(edits.short_summary, MAX_SUMMARY, "the short summary", one_line=False),
         long_summary=_clean(edits.long_summary, MAX_SUMMARY, "the long summary", one_line=False),
         action_items=items,
+        topics=tuple(_checked_topic(t) for t in edits.topics),
     )
+
+
+def _checked_topic(edit: TopicEdit) -> TopicEdit:
+    return TopicEdit(
+        start=edit.start,
+        title=_clean(edit.title, MAX_TITLE, "a topic's title"),
+        summary=_clean(edit.summary, MAX_SUMMARY, "a topic's summary", one_line=False),
+    )
+
+
+def _check_topics_exist(edits: NotesEdits, notes: MeetingNotes) -> None:
+    """A topic edit names a topic of the notes by its start (as ``GET …/notes`` shows it)."""
+    if len(edits.topics) > MAX_ITEMS:
+        raise InvalidInputError(f"at most {MAX_ITEMS} topic edits")
+    starts = [t.start for t in notes.topics]
+    for edit in edits.topics:
+        if not any(abs(edit.start - s) <= TOPIC_START_SLACK for s in starts):
+            raise InvalidInputError(f"no topic starts at {edit.start}: name a topic by its start")
 
 
 async def edit_notes(
@@ -208,6 +230,7 @@ async def edit_notes(
         current = await uow.notes.get(transcript_id)
         if current is None or current.generated is None:
             raise ConflictError(f"transcript {transcript_id} has no notes to edit yet")
+        _check_topics_exist(cleaned, current.generated)
         updated = attrs.evolve(current, edits=current.edits.merged(cleaned), updated_at=clock.now())
         await uow.notes.save(updated)
         await uow.commit()

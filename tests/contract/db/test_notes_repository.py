@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from reflector_core.errors import NotFoundError
-from reflector_core.model import ActionItem, MeetingNotes, NotesEdits, NotesStatus, Topic, TranscriptNotes
+from reflector_core.model import ActionItem, MeetingNotes, NotesEdits, NotesStatus, Topic, TopicEdit, TranscriptNotes
 from tests.contract.db.conftest import REPOSITORY_BACKENDS
 from tests.contract.db.test_repositories import T0, UoW, seeded
 
@@ -29,7 +29,11 @@ async def test_notes_round_trip_and_replace(uow: UoW) -> None:
         assert await u.notes.get(tid) is None
         await u.notes.save(TranscriptNotes(tid, NotesStatus.RUNNING, updated_at=T0))
         await u.commit()
-    edits = NotesEdits(title="Mine", action_items=(ActionItem("Send numbers", None, 3.0),))
+    edits = NotesEdits(
+        title="Mine",
+        action_items=(ActionItem("Send numbers", None, 3.0),),
+        topics=(TopicEdit(61.25, title="Money"), TopicEdit(0.0, summary="Live.\n\nNo incidents.")),
+    )
     stored = TranscriptNotes(tid, NotesStatus.DONE, GENERATED, edits, error="llm: HTTP 503", updated_at=T0)
     async with uow() as u:
         await u.notes.save(stored)
@@ -37,7 +41,11 @@ async def test_notes_round_trip_and_replace(uow: UoW) -> None:
     async with uow() as u:
         got = await u.notes.get(tid)
     assert got == stored and got.updated_at == T0
-    assert got.notes is not None and got.notes.title == "Mine" and got.notes.topics == GENERATED.topics
+    assert got.notes is not None and got.notes.title == "Mine"
+    assert got.notes.topics == (
+        Topic("Storage", "Live.\n\nNo incidents.", 0.0, 61.25),
+        Topic("Money", "Approved.", 61.25, 120.0),
+    )
 
 
 async def test_notes_need_their_transcript_and_go_with_it(uow: UoW) -> None:

@@ -20,6 +20,7 @@ from reflector_core.model import (
     Recording,
     RecordingKind,
     Topic,
+    TopicEdit,
     TranscriptStatus,
     Word,
 )
@@ -177,6 +178,51 @@ async def test_edits_show_over_the_generated_notes_and_regeneration_drops_them_u
     await w.write(tid, Writer(notes("New title")))
     fresh = await get_notes(tid, owner=None, unit_of_work=w.uow)
     assert fresh.notes == notes("New title") and fresh.edits.empty
+
+
+def two_topics(title: str = "Storage migration", second_start: float = 1.5) -> MeetingNotes:
+    topics = (Topic("Storage", "Went live.", 0.0, second_start), Topic("Budget", "Approved.", second_start, 3.0))
+    return attrs.evolve(notes(title), topics=topics)
+
+
+async def test_topic_edits_show_merge_per_topic_and_are_kept_on_regeneration_only_when_asked() -> None:
+    w = World()
+    tid = await w.transcript()
+    await w.write(tid, Writer(two_topics()))
+    edit = NotesEdits(topics=(TopicEdit(1.5, title="  Money "),))
+    await edit_notes(tid, edit, owner=None, unit_of_work=w.uow, clock=w.clock)
+    later = NotesEdits(topics=(TopicEdit(1.5, summary="Finance said yes.\n\nFor April."),))
+    stored = await edit_notes(tid, later, owner=None, unit_of_work=w.uow, clock=w.clock)
+    shown = stored.notes
+    assert shown is not None and not stored.edits.empty
+    assert shown.topics == (
+        Topic("Storage", "Went live.", 0.0, 1.5),  # not named: as generated
+        Topic("Money", "Finance said yes.\n\nFor April.", 1.5, 3.0),  # both edits, the title cleaned
+    )
+    assert stored.generated == two_topics()
+
+    # Kept when asked, on the topic that now holds that moment (another writer cut it at 1.2 s).
+    await w.write(tid, Writer(two_topics("New", second_start=1.2)), keep_edits=True)
+    kept = (await get_notes(tid, owner=None, unit_of_work=w.uow)).notes
+    assert kept is not None and [t.title for t in kept.topics] == ["Storage", "Money"]
+    assert kept.topics[1].start == 1.2
+
+    await w.write(tid, Writer(two_topics("New")))
+    fresh = await get_notes(tid, owner=None, unit_of_work=w.uow)
+    assert fresh.notes == two_topics("New") and fresh.edits.empty
+
+
+async def test_a_topic_edit_must_name_a_topic_by_its_start() -> None:
+    w = World()
+    tid = await w.transcript()
+    await w.write(tid, Writer(two_topics()))
+    with pytest.raises(InvalidInputError, match=r"no topic starts at 1\.0"):
+        await edit_notes(
+            tid, NotesEdits(topics=(TopicEdit(1.0, title="X"),)), owner=None, unit_of_work=w.uow, clock=w.clock
+        )
+    for bad in (TopicEdit(1.5, title=" "), TopicEdit(1.5, summary="x" * 20_001)):
+        with pytest.raises(InvalidInputError):
+            await edit_notes(tid, NotesEdits(topics=(bad,)), owner=None, unit_of_work=w.uow, clock=w.clock)
 
 
 @pytest.mark.parametrize(
