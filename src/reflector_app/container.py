@@ -18,6 +18,7 @@ from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_app.locks import LocalLocks, Locks
 from reflector_app.ratelimit import LocalRateLimiter, RateLimiter
 from reflector_app.settings import Settings
+from reflector_core.languages import Languages
 from reflector_core.model import Platform
 from reflector_core.ports import (
     Clock,
@@ -85,6 +86,11 @@ class Container:
     @property
     def transcript_bucket(self) -> ObjectStorage:
         return self.buckets[self.settings.transcript_bucket]
+
+    @property
+    def languages(self) -> Languages:
+        """The transcription languages rooms may choose: the model's (English only for ``….en``), and the default."""
+        return Languages.for_model(self.settings.whisper_model, self.settings.default_language)
 
     @property
     def work_folders(self) -> WorkFolders:

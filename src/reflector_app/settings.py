@@ -19,6 +19,7 @@ from attrs import field, frozen
 from dotenv import dotenv_values
 
 from reflector_core.errors import ConfigurationError
+from reflector_core.languages import LanguageError, Languages
 
 PREFIX = "REFLECTOR_"
 
@@ -101,6 +102,8 @@ class Settings:
     whisper_model: str = "tiny.en"
     """``tiny.en`` (bundled), ``base`` (the [base] extra) or a path to a CTranslate2 Whisper model."""
     whisper_threads: int = 2
+    default_language: str = "en"
+    """New rooms' and uploads' language when none is given: ``auto`` or an ISO 639-1 code (not ``en``: needs ``base``)."""
     model_cache_dir: Path = Path("~/.cache/reflector/models")
 
     # --- meeting notes (docs/notes.md)
@@ -253,6 +256,10 @@ def _check(s: Settings) -> list[str]:
         problems.append(f"{env_name('daily_webhook_secret')}: required when {env_name('daily_api_key')} is set")
     if s.whereby_api_key and not s.whereby_webhook_secret:
         problems.append(f"{env_name('whereby_webhook_secret')}: required when {env_name('whereby_api_key')} is set")
+    try:
+        Languages.for_model(s.whisper_model).check(s.default_language)
+    except LanguageError as exc:
+        problems.append(f"{env_name('default_language')}: {exc}")
     if s.llm_url and not s.llm_model:
         problems.append(f"{env_name('llm_model')}: required when {env_name('llm_url')} is set")
     if s.daily_api_key:

@@ -104,6 +104,8 @@ class Room:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     owner: str | None = None
+    language: str = "en"
+    """Its recordings' language: ``auto`` (detected per recording) or an ISO 639-1 code (``reflector_core.languages``)."""
     id: str | None = None
 
 
@@ -222,6 +224,9 @@ class Transcript:
     audio_deleted: bool = False
     error: str | None = None
     failed_tracks: tuple[TrackFailure, ...] = ()
+    language: str | None = None
+    """Before processing: the language asked for (an upload's), if any; after: the one transcribed
+    (what ``auto`` detected), ``None`` when unknown (no speech, or transcribed before languages were stored)."""
     id: str | None = None
     created_at: datetime | None = field(default=None, converter=_utc, eq=False)
     updated_at: datetime | None = field(default=None, converter=_utc, eq=False)

@@ -22,6 +22,8 @@ class ProcessingOptions:
     """What is known of the number of speakers in a mixed recording (the diarizer's bound)."""
     diarize: bool = True
     """Split a mixed recording into speakers; off: every word is one speaker's (``--no-diarization``)."""
+    language: str | None = None
+    """``auto`` or an ISO 639-1 code (the room's, the upload's); None: the transcriber's configured language."""
 
 
 @frozen
@@ -68,6 +70,8 @@ class PipelineResult:
     crosstalk: tuple[CrosstalkSpan, ...] = ()
     """Regions of a speaker's track found to be another speaker's voice (``track``/``source`` are
     speaker indexes); they were not transcribed."""
+    language: str | None = None
+    """The language transcribed: the one asked for, or what ``auto`` detected (None: no speech to tell)."""
 
     @property
     def turns(self) -> list[Turn]:

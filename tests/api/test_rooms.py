@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import attrs
 import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -202,3 +203,31 @@ async def test_another_owner_cannot_join_or_start_a_meeting(client: AsyncTestCli
 
 async def test_join_missing_room_is_404(client: AsyncTestClient[Litestar]) -> None:
     assert (await client.post("/v1/rooms/nope/join")).status_code == 404
+
+
+async def test_a_rooms_language_defaults_is_validated_and_changes(world: World) -> None:
+    world.container.settings = attrs.evolve(world.container.settings, whisper_model="base", default_language="auto")
+    async with AsyncTestClient(app=make_app(world)) as client:
+        client.headers.update(world.auth)
+        r = await client.post("/v1/rooms", json=ROOM)
+        assert r.status_code == 201 and r.json()["language"] == "auto"  # the server's default
+        r = await client.post("/v1/rooms", json={"name": "fr", "platform": "daily", "language": "FR"})
+        assert r.json()["language"] == "fr"
+        r = await client.patch("/v1/rooms/standup", json={"language": "klingon"})
+        assert r.status_code == 422 and "unknown language 'klingon'" in r.json()["detail"]
+        r = await client.patch("/v1/rooms/standup", json={"language": "de"})
+        assert r.status_code == 200 and r.json()["language"] == "de"
+        assert (await client.get("/v1/rooms/standup")).json()["language"] == "de"
+
+
+async def test_an_english_only_model_refuses_other_languages_naming_the_fix(client: AsyncTestClient[Litestar]) -> None:
+    r = await client.post("/v1/rooms", json=ROOM)
+    assert r.json()["language"] == "en"
+    for language in ("auto", "de"):
+        r = await client.patch("/v1/rooms/standup", json={"language": language})
+        assert r.status_code == 422
+        assert (
+            "'tiny.en' is English-only" in r.json()["detail"] and "REFLECTOR_WHISPER_MODEL=base" in r.json()["detail"]
+        )
+    r = await client.post("/v1/rooms", json={"name": "x", "platform": "daily", "language": "de"})
+    assert r.status_code == 422

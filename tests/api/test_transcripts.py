@@ -52,7 +52,10 @@ async def test_details(client: AsyncTestClient[Litestar], world: World) -> None:
     assert body["audio_deleted"] is False
     assert body["audio_available"] is True
     assert body["error"] is None
+    assert body["language"] is None  # processed before languages were recorded
     assert "words" not in body
+    german = add_transcript(world, platform_recording_id="rec-de", language="de")
+    assert (await client.get(f"/v1/transcripts/{german.id}")).json()["language"] == "de"
     assert (await client.get("/v1/transcripts/nope")).status_code == 404
 
 
@@ -74,6 +77,14 @@ async def test_exports_have_their_content_types(client: AsyncTestClient[Litestar
     assert "<v Speaker 1>Hi Ana." in vtt
     data = json.loads((await client.get(f"/v1/transcripts/{t.id}/export.json")).text)
     assert [w["speaker"] for w in data["words"]] == [0, 0, 1, 1]
+    assert data["language"] is None and "Language:" not in vtt
+
+
+async def test_exports_carry_the_language_transcribed(client: AsyncTestClient[Litestar], world: World) -> None:
+    t = add_transcript(world, language="fr")
+    vtt = (await client.get(f"/v1/transcripts/{t.id}/export.vtt")).text
+    assert vtt.startswith("WEBVTT\nLanguage: fr\n\n")
+    assert json.loads((await client.get(f"/v1/transcripts/{t.id}/export.json")).text)["language"] == "fr"
 
 
 async def test_exports_errors(client: AsyncTestClient[Litestar], world: World) -> None:

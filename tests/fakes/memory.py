@@ -366,6 +366,7 @@ class MemoryTranscripts:
             duration=transcript.duration,
             audio_location=transcript.audio_location,
             failed_tracks=transcript.failed_tracks,
+            language=transcript.language,
         )
         self.s.segments[transcript.id] = segments(transcript.words)
 

@@ -94,6 +94,10 @@ class FakeTranscriber:
 
     def __init__(self) -> None:
         self.calls: list[int] = []
+        self.language: str | None = "en"
+
+    def use_language(self, language: str | None) -> None:
+        self.language = language or "en"
 
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
         self.calls.append(speaker)

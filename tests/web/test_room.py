@@ -119,6 +119,10 @@ async def test_room_administration_create_edit_meetings_delete(
     room = world.store.rooms["standup"]
     assert room.consent_policy is ConsentPolicy.NOT_REQUIRED and room.webhook_secret is None
     assert room.webhook_url == "https://hooks.example/x"
+    assert room.language == "en"  # the server's default; its model (tiny.en) refuses the others, saying why
+    refused = await browser.post("/rooms/standup", data={"_csrf_token": csrf_of(page.text), "language": "de"})
+    assert refused.status_code == 422 and "English-only" in refused.text
+    assert 'name="language" value="en"' in (await browser.get("/rooms/standup")).text
     bad = await browser.post("/rooms", data={"_csrf_token": csrf_of(page.text), "name": "bad name!"})
     assert bad.status_code == 422 and "invalid room name" in bad.text
     deleted = await browser.post(

@@ -24,6 +24,7 @@ from reflector_adapters.asr.models import DEFAULT_MODEL, ResolvedModel, resolve_
 from reflector_adapters.asr.speech import SpeechSettings, frame_rms_db, sound_edges, speech_regions
 from reflector_adapters.asr.windows import Window, WindowPacker
 from reflector_core.errors import InvalidInputError
+from reflector_core.languages import Languages, english_only
 from reflector_core.meeting_audio import SpeakerChunk
 from reflector_core.model import Word
 from reflector_core.timeline import PcmChunk
@@ -103,6 +104,19 @@ class WhisperTranscriber:
             self._resolved = resolved
             self.language = None if self._language_setting == AUTO else self._language_setting
         return self._resolved
+
+    def use_language(self, language: str | None) -> None:
+        """The next recording's language: ``auto`` detects it anew, ``None`` is the configured setting.
+
+        ``LanguageError`` (the transcript fails saying why) when the model cannot: an English-only
+        model asked for another language or for detection.
+        """
+        resolved = self.resolve()
+        value = (language or self.settings.language).strip().lower()
+        multilingual = self._model.model.is_multilingual if self._model is not None else not english_only(resolved.name)
+        value = Languages(english_only_model=None if multilingual else resolved.name).check(value)
+        self._language_setting = value
+        self.language = None if value == AUTO else value
 
     def reset_language(self) -> None:
         """Forget a detected language: the next recording detects its own (``auto`` only)."""

@@ -48,6 +48,7 @@ def room_values(room: Room, room_id: str) -> dict[str, Any]:
         "webhook_url": room.webhook_url,
         "webhook_secret": room.webhook_secret,
         "owner": room.owner,
+        "language": room.language,
     }
 
 
@@ -62,6 +63,7 @@ def room_from(row: Row) -> Room:
         webhook_url=row["webhook_url"],
         webhook_secret=row["webhook_secret"],
         owner=row["owner"],
+        language=row["language"],
     )
 
 
@@ -169,6 +171,7 @@ def result_values(transcript: Transcript) -> dict[str, Any]:
         "duration": transcript.duration,
         "audio_location": transcript.audio_location,
         "failed_tracks": _json.unstructure(list(transcript.failed_tracks)),
+        "language": transcript.language,
     }
 
 
@@ -184,6 +187,7 @@ def transcript_from(row: Row) -> Transcript:
         audio_deleted=row["audio_deleted"],
         error=row["error"],
         failed_tracks=tuple(_json.structure(row["failed_tracks"], list[TrackFailure])),
+        language=row["language"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         title=row["title"],

@@ -53,6 +53,7 @@ room = Table(
     Column("webhook_secret", Text),
     Column("owner", NAME, index=True),
     Column("created_at", UtcDateTime, nullable=False),
+    Column("language", String(16), nullable=False, server_default="en"),
 )
 
 meeting = Table(
@@ -131,6 +132,7 @@ transcript = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("title", Text),
+    Column("language", String(16)),
     CheckConstraint("status IN ('discovered', 'queued', 'processing', 'done', 'failed')", name="status"),
     Index(None, "status", "updated_at"),
     Index(None, "created_at"),

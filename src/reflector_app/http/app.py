@@ -137,6 +137,7 @@ def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> di
         "clock": container.clock,
         "queue": container.queue,
         "platforms": container.platforms,
+        "languages": container.languages,
         "webhooks": container.webhooks,
         "transcript_bucket": container.transcript_bucket,
         "sources": container.recording_sources,

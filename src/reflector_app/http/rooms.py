@@ -12,6 +12,7 @@ from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.http.openapi import AUTH, BODY, documented
 from reflector_app.http.schemas import JoinOut, MeetingOut, RoomCreate, RoomMeetingOut, RoomOut, RoomUpdate
 from reflector_app.locks import Locks
+from reflector_core.languages import Languages
 from reflector_core.ports import Clock
 from reflector_core.usecases.access import owned_room
 from reflector_core.usecases.meetings import MeetingOutcome, active_meeting, join_info
@@ -27,9 +28,15 @@ async def create(
     data: JSONBody[RoomCreate],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     platforms: NamedDependency[Platforms],
+    languages: NamedDependency[Languages],
     user: NamedDependency[str],
 ) -> Response[RoomOut]:
-    room = await create_room(data.to_room(owner=user), unit_of_work=unit_of_work, platforms=platforms.keys())
+    room = await create_room(
+        data.to_room(owner=user, default_language=languages.default),
+        unit_of_work=unit_of_work,
+        platforms=platforms.keys(),
+        languages=languages,
+    )
     return Response(RoomOut.of(room), status_code=201)
 
 
@@ -58,9 +65,17 @@ async def update(
     data: JSONBody[RoomUpdate],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     platforms: NamedDependency[Platforms],
+    languages: NamedDependency[Languages],
     user: NamedDependency[str],
 ) -> RoomOut:
-    room = await update_room(name, data.to_changes(), owner=user, unit_of_work=unit_of_work, platforms=platforms.keys())
+    room = await update_room(
+        name,
+        data.to_changes(),
+        owner=user,
+        unit_of_work=unit_of_work,
+        platforms=platforms.keys(),
+        languages=languages,
+    )
     return RoomOut.of(room)
 
 

@@ -34,6 +34,15 @@ from reflector_core.usecases.rooms import UNCHANGED, RoomChanges
 RoomName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Url = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
 Secret = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+Language = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=2,
+        max_length=16,
+        description="'auto' (detected per recording; needs a multilingual Whisper model) or an ISO 639-1 code",
+        examples=["en", "auto", "de"],
+    ),
+]
 
 
 class _In(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -52,8 +61,10 @@ class RoomCreate(_In):
     consent_policy: ConsentPolicy = ConsentPolicy.NOT_REQUIRED
     webhook_url: Url | None = None
     webhook_secret: Secret | None = None
+    language: Language | None = None
+    """None: the server's default (``REFLECTOR_DEFAULT_LANGUAGE``)."""
 
-    def to_room(self, owner: str | None) -> Room:
+    def to_room(self, owner: str | None, default_language: str = "en") -> Room:
         return Room(
             name=self.name,
             platform=Platform(self.platform),
@@ -63,6 +74,7 @@ class RoomCreate(_In):
             webhook_url=self.webhook_url,
             webhook_secret=self.webhook_secret,
             owner=owner,
+            language=self.language or default_language,
         )
 
 
@@ -75,6 +87,7 @@ class RoomUpdate(_In):
     consent_policy: ConsentPolicy | msgspec.UnsetType = msgspec.UNSET
     webhook_url: Url | msgspec.UnsetType | None = msgspec.UNSET
     webhook_secret: Secret | msgspec.UnsetType | None = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
 
     def to_changes(self) -> RoomChanges:
         def keep(value: object) -> object:
@@ -94,6 +107,8 @@ class RoomOut(msgspec.Struct, kw_only=True):
     locked: bool
     consent_policy: ConsentPolicy
     owner: str | None
+    language: str
+    """What its recordings are transcribed in: ``auto`` or an ISO 639-1 code."""
     webhook_url_set: bool
     """The URL may itself carry a credential (chat webhooks do), so neither it nor the secret is shown."""
     webhook_secret_set: bool
@@ -108,6 +123,7 @@ class RoomOut(msgspec.Struct, kw_only=True):
             locked=room.locked,
             consent_policy=room.consent_policy,
             owner=room.owner,
+            language=room.language,
             webhook_url_set=room.webhook_url is not None,
             webhook_secret_set=room.webhook_secret is not None,
         )
@@ -350,6 +366,9 @@ class TranscriptOut(msgspec.Struct, kw_only=True):
     failed_tracks: list[TrackFailureOut]
     audio_deleted: bool
     audio_available: bool
+    language: str | None
+    """The language transcribed (what ``auto`` detected); null: not known (not processed yet, no speech,
+    or processed before languages were recorded)."""
     created_at: datetime | None
     updated_at: datetime | None
 
@@ -366,6 +385,7 @@ class TranscriptOut(msgspec.Struct, kw_only=True):
             failed_tracks=[TrackFailureOut(f.track, f.reason) for f in t.failed_tracks],
             audio_deleted=t.audio_deleted,
             audio_available=t.audio_location is not None and not t.audio_deleted,
+            language=t.language,
             created_at=t.created_at,
             updated_at=t.updated_at,
         )

@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from reflector_app.container import Platforms, UnitOfWorkFactory
 from reflector_app.web.pages import HTML, PAGE
 from reflector_core.errors import ConflictError, InvalidInputError
+from reflector_core.languages import Languages
 from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Room
 from reflector_core.usecases.access import owned_room
 from reflector_core.usecases.room_meetings import room_meetings
@@ -75,6 +76,7 @@ async def create_room_form(
     request: Request[Any, Any, Any],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     platforms: NamedDependency[Platforms],
+    languages: NamedDependency[Languages],
     viewer: NamedDependency[str],
 ) -> Response[Any]:
     form = await request.form()
@@ -88,8 +90,9 @@ async def create_room_form(
             webhook_url=_text(form, "webhook_url"),
             webhook_secret=_text(form, "webhook_secret"),
             owner=viewer,
+            language=_text(form, "language") or languages.default,
         )
-        created = await create_room(room, unit_of_work=unit_of_work, platforms=platforms.keys())
+        created = await create_room(room, unit_of_work=unit_of_work, platforms=platforms.keys(), languages=languages)
     except (InvalidInputError, ConflictError) as exc:
         return await _list_page(
             unit_of_work, platforms, viewer, error=str(exc), status=422 if isinstance(exc, InvalidInputError) else 409
@@ -143,6 +146,7 @@ async def update_room_form(
     request: Request[Any, Any, Any],
     unit_of_work: NamedDependency[UnitOfWorkFactory],
     platforms: NamedDependency[Platforms],
+    languages: NamedDependency[Languages],
     viewer: NamedDependency[str],
 ) -> Response[Any]:
     form = await request.form()
@@ -156,8 +160,11 @@ async def update_room_form(
             locked=form.get("locked") == "on",
             webhook_url=None if form.get("clear_webhook_url") == "on" else (url or UNCHANGED),
             webhook_secret=None if form.get("clear_webhook_secret") == "on" else (secret or UNCHANGED),
+            language=_text(form, "language") or UNCHANGED,
         )
-        await update_room(name, changes, owner=viewer, unit_of_work=unit_of_work, platforms=platforms.keys())
+        await update_room(
+            name, changes, owner=viewer, unit_of_work=unit_of_work, platforms=platforms.keys(), languages=languages
+        )
     except InvalidInputError as exc:
         return await _room_page(name, unit_of_work, platforms, viewer, request, error=str(exc), status=422)
     return Redirect(f"/rooms/{name}", status_code=303)

@@ -127,6 +127,8 @@ def _process(c: Container) -> Handler[ProcessRecording]:
             source=c.recording_source,
             delete_raw_after=delete_raw_after,
             progress=progress,
+            language=job.language,
+            speakers=job.speakers,
         )
         log.info("transcript %s: %s (%s)", job.transcript_id, outcome.status, outcome.detail)
         if outcome.status is TranscriptStatus.DONE and notes_enabled:

@@ -56,6 +56,16 @@ class AudioEngine(Protocol):
 
 
 class Transcriber(Protocol):
+    language: str | None
+    """The language being transcribed: the one asked for, or what ``auto`` detected (None until then)."""
+
+    def use_language(self, language: str | None) -> None:
+        """Transcribe the next recording in ``language`` (``auto``: detect it anew; None: the configured one).
+
+        Raises ``LanguageError`` when the model cannot (an English-only model asked for another language).
+        """
+        ...
+
     def transcribe(self, chunks: Iterable[PcmChunk], *, speaker: int) -> list[Word]:
         """Words of one speaker's audio, with times on the meeting timeline."""
         ...

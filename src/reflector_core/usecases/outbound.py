@@ -146,12 +146,13 @@ def build_event(
             "recording_id": transcript.recording_id,
             "meeting_id": meeting_id,
             "duration": transcript.duration,
+            "language": transcript.language,
             "audio_available": transcript.audio_location is not None and not transcript.audio_deleted,
             "participants": [
                 {"speaker": p.speaker, "name": p.label, "participant_id": p.participant_id, "user_id": p.user_id}
                 for p in transcript.participants
             ],
-            "webvtt": webvtt.render(turns, transcript.participants) if done else None,
+            "webvtt": webvtt.render(turns, transcript.participants, language=transcript.language) if done else None,
             "text": text.render(turns, transcript.participants) if done else None,
             "error": transcript.error,
             "failed_tracks": [{"track": f.track, "reason": f.reason} for f in transcript.failed_tracks],

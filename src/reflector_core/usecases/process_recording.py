@@ -63,10 +63,15 @@ log = logging.getLogger(__name__)
 
 @frozen
 class ProcessRecording(Job):
-    """Process one transcript's recording (enqueued once it is ``queued``)."""
+    """Process one transcript's recording (enqueued once it is ``queued``); ``process_recording`` runs it."""
 
     name: ClassVar[str] = "process_recording"
     transcript_id: str
+    language: str | None = None
+    """``auto`` or an ISO 639-1 code (an upload's); None: the room's, else the transcript's, else the default."""
+    speakers: int | None = None
+    """How many people speak (an upload's hint): the diarizer finds exactly that many. ``language`` and
+    ``speakers`` are ``process_recording``'s arguments of the same names; ``_begin`` chooses the language."""
 
 
 T = TypeVar("T")
@@ -193,9 +198,14 @@ async def _store_audio(storage: ObjectStorage, transcript_id: str, output: Pipel
 
 
 async def _begin(
-    unit_of_work: Callable[[], UnitOfWork], transcript_id: str
-) -> tuple[Transcript, Recording] | ProcessOutcome:
-    """Move the transcript to ``processing`` and load its recording, or say why there is nothing to do."""
+    unit_of_work: Callable[[], UnitOfWork], transcript_id: str, language: str | None
+) -> tuple[Transcript, Recording, str | None] | ProcessOutcome:
+    """Move the transcript to ``processing``, load its recording and pick its language, or say why
+    there is nothing to do.
+
+    The language: the job's (an upload's), else the room's (a reprocess follows a changed room
+    setting), else the transcript's own (an upload's, kept across retries), else None (the default).
+    """
     async with unit_of_work() as uow:
         started = await _start(uow, transcript_id)
         if isinstance(started, ProcessOutcome):
@@ -203,7 +213,17 @@ async def _begin(
         recording = await uow.recordings.get(started.recording_id)
         if recording is None:
             raise NotFoundError("recording", started.recording_id)
-    return started, recording
+        meeting = await uow.meetings.get(recording.meeting_id) if recording.meeting_id else None
+        room = await uow.rooms.get(meeting.room_name) if meeting is not None and meeting.room_name else None
+    return started, recording, language or (room.language if room is not None else None) or started.language
+
+
+def processing_options(
+    names: Iterable[Participant], *, speakers: int | None, language: str | None
+) -> ProcessingOptions:
+    """A speaker count given with the upload fixes the count; else the platform's participants bound it."""
+    hint = SpeakerHint(exactly=speakers) if speakers else speaker_hint(names)
+    return ProcessingOptions(speakers=hint, language=language)
 
 
 async def _save_done(
@@ -222,6 +242,7 @@ async def _save_done(
             audio_location=location,
             failed_tracks=tuple(failed),
             error=None,
+            language=output.language,
         )
         # What people changed survives: the edit log is applied again to the new words (docs/web.md, "Editing").
         done, skipped = replay(done, await uow.edits.for_transcript(transcript.id or ""))
@@ -257,11 +278,13 @@ async def process_recording(
     source: RecordingSource | None = None,
     delete_raw_after: bool = False,
     progress: ProgressCallback = lambda stage, done, total: None,
+    language: str | None = None,
+    speakers: int | None = None,
 ) -> ProcessOutcome:
-    started = await _begin(unit_of_work, transcript_id)
+    started = await _begin(unit_of_work, transcript_id, language)
     if isinstance(started, ProcessOutcome):
         return started
-    transcript, recording = started
+    transcript, recording, language = started
     # Platform calls happen outside any transaction (SQLite would hold its write lock meanwhile).
     names = await _names(unit_of_work, recording, directory, await _session_id(recording, source))
     readable = _readable(sources, recording)
@@ -278,9 +301,8 @@ async def process_recording(
         progress("download", len(keys), len(keys))
         if not files:
             return await _fail(unit_of_work, transcript_id, "no track could be downloaded", failed)
-
         multitrack = recording.kind is RecordingKind.RAW_TRACKS
-        options = ProcessingOptions(speakers=speaker_hint(names.values()))
+        options = processing_options(names.values(), speakers=speakers, language=language)
         output = await run_blocking(
             lambda: pipeline(files, job_dir / "out", multitrack=multitrack, progress=progress, options=options)
         )

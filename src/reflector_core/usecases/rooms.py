@@ -11,6 +11,7 @@ import attrs
 from attrs import frozen
 
 from reflector_core.errors import InvalidInputError, NotFoundError
+from reflector_core.languages import Languages
 from reflector_core.model import ConsentPolicy, Platform, RecordingKind, Room
 from reflector_core.naming import validate_room_name
 from reflector_core.ports import UnitOfWork
@@ -36,17 +37,23 @@ class RoomChanges:
     consent_policy: ConsentPolicy | _Unchanged = UNCHANGED
     webhook_url: str | _Unchanged | None = UNCHANGED
     webhook_secret: str | _Unchanged | None = UNCHANGED
+    language: str | _Unchanged = UNCHANGED
 
     def apply(self, room: Room) -> Room:
         changed = {k: v for k, v in attrs.asdict(self, recurse=False).items() if v is not UNCHANGED}
         return attrs.evolve(room, **changed)
 
 
-def check_room(room: Room, platforms: Collection[Platform] | None = None) -> Room:
-    """Raise ``InvalidInputError`` unless the room's settings can work."""
+def check_room(room: Room, platforms: Collection[Platform] | None = None, languages: Languages | None = None) -> Room:
+    """The room with its language normalised; ``InvalidInputError`` unless its settings can work.
+
+    ``languages``: what this server's transcriber can do (an English-only model refuses ``auto``/``de``).
+    """
     validate_room_name(room.name)
     if room.platform is Platform.UPLOAD:
         raise InvalidInputError("upload is not a video platform a room can use")
+    if languages is not None:
+        room = attrs.evolve(room, language=languages.check(room.language))
     if platforms is not None and room.platform not in platforms:
         raise InvalidInputError(f"platform {room.platform.value} is not configured on this server")
     if room.webhook_url is not None:
@@ -67,10 +74,14 @@ async def get_room(name: str, *, unit_of_work: Callable[[], UnitOfWork]) -> Room
 
 
 async def create_room(
-    room: Room, *, unit_of_work: Callable[[], UnitOfWork], platforms: Collection[Platform] | None = None
+    room: Room,
+    *,
+    unit_of_work: Callable[[], UnitOfWork],
+    platforms: Collection[Platform] | None = None,
+    languages: Languages | None = None,
 ) -> Room:
     """Store a new room; ``ConflictError`` when the name is taken."""
-    check_room(room, platforms)
+    room = check_room(room, platforms, languages)
     async with unit_of_work() as uow:
         stored = await uow.rooms.add(attrs.evolve(room, id=None))
         await uow.commit()
@@ -84,13 +95,19 @@ async def update_room(
     owner: str,
     unit_of_work: Callable[[], UnitOfWork],
     platforms: Collection[Platform] | None = None,
+    languages: Languages | None = None,
 ) -> Room:
     """Change ``owner``'s room; a room's owner never changes, so the check holds for the update."""
     async with unit_of_work() as uow:
         current = await room_of(uow, name, owner)
         wanted = changes.apply(current)
-        # A platform that is not configured is refused only when it is being chosen now.
-        check_room(wanted, platforms if changes.platform is not UNCHANGED else None)
+        # A platform that is not configured (a language the model cannot do) is refused only when it
+        # is being chosen now: the other settings of a room stay changeable.
+        wanted = check_room(
+            wanted,
+            platforms if changes.platform is not UNCHANGED else None,
+            languages if changes.language is not UNCHANGED else None,
+        )
         stored = await uow.rooms.update(wanted)
         await uow.commit()
     return stored

@@ -64,11 +64,12 @@ def render_export(transcript: Transcript, fmt: ExportFormat, *, notes: MeetingNo
             transcript.participants,
             duration=transcript.duration,
             failed_tracks=transcript.failed_tracks,
+            language=transcript.language,
             notes=notes,
         )
     turns = merge_turns(transcript.words)
     if fmt is ExportFormat.VTT:
-        return webvtt.render(turns, transcript.participants)
+        return webvtt.render(turns, transcript.participants, language=transcript.language)
     if fmt is ExportFormat.SRT:
         return srt.render(turns, transcript.participants)
     return text.render(turns, transcript.participants)

@@ -138,8 +138,12 @@ async def test_rooms_add_get_list_update_delete(uow: UoW) -> None:
         assert added.webhook_secret == "s3cret"
         assert [r.name for r in await u.rooms.list()] == ["a", "b"]
         assert [r.name for r in await u.rooms.list(owner="bob")] == ["a"]
-        changed = await u.rooms.update(room("b", owner="ann", locked=True, recording_kind=RecordingKind.CLOUD))
+        assert added.language == "en"
+        changed = await u.rooms.update(
+            room("b", owner="ann", locked=True, recording_kind=RecordingKind.CLOUD, language="auto")
+        )
         assert changed.locked and changed.recording_kind is RecordingKind.CLOUD and changed.id == added.id
+        assert (await u.rooms.get("b")) == changed and changed.language == "auto"
         assert await u.rooms.delete("b") is True
         assert await u.rooms.delete("b") is False
         assert await u.rooms.get("b") is None
@@ -370,11 +374,13 @@ async def test_transcript_results_round_trip(uow: UoW) -> None:
             audio_location="transcripts/t/audio.mp3",
             failed_tracks=(TrackFailure(track="p/2.webm", reason="unreadable"),),
             audio_deleted=True,  # ignored: consent cleanup owns the flag
+            language="de",
         )
+        assert current.language is None
         await u.transcripts.save_result(result)
         got = await u.transcripts.get(tid)
         assert got is not None
-        assert got.status is TranscriptStatus.QUEUED and got.audio_deleted is False
+        assert got.status is TranscriptStatus.QUEUED and got.audio_deleted is False and got.language == "de"
         assert (got.words, got.participants, got.duration, got.audio_location, got.failed_tracks) == (
             result.words,
             result.participants,

@@ -83,8 +83,12 @@ def test_a_periodic_job_cannot_take_arguments() -> None:
 
 def test_a_message_survives_the_broker_round_trip() -> None:
     job = ProcessRecording("tr-1")
-    assert job.arguments() == {"transcript_id": "tr-1"}
+    assert job.arguments() == {"transcript_id": "tr-1", "language": None, "speakers": None}
     assert ProcessRecording(**job.arguments()) == job
+    upload = ProcessRecording("tr-2", language="de", speakers=3)
+    assert ProcessRecording(**upload.arguments()) == upload
+    # A message queued before the upload settings existed still runs.
+    assert ProcessRecording(transcript_id="tr-1") == job
 
 
 def test_each_job_is_retried_up_to_its_own_max_retries() -> None:

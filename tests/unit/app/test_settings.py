@@ -50,6 +50,19 @@ def test_dependent_settings_are_required_together() -> None:
         assert name in str(info.value)
 
 
+def test_the_default_language_must_suit_the_model() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings({"REFLECTOR_DEFAULT_LANGUAGE": "auto"}, None)
+    assert "REFLECTOR_DEFAULT_LANGUAGE: language detection ('auto') needs a multilingual Whisper model" in str(
+        info.value
+    )
+    assert "REFLECTOR_WHISPER_MODEL=base" in str(info.value)
+    with pytest.raises(ConfigurationError, match="unknown language 'xx'"):
+        load_settings({"REFLECTOR_DEFAULT_LANGUAGE": "xx", "REFLECTOR_WHISPER_MODEL": "base"}, None)
+    s = load_settings({"REFLECTOR_DEFAULT_LANGUAGE": "de", "REFLECTOR_WHISPER_MODEL": "base"}, None)
+    assert s.default_language == "de"
+
+
 def test_the_transcript_bucket_is_never_a_recordings_bucket() -> None:
     with pytest.raises(ConfigurationError) as info:
         load_settings({"REFLECTOR_DAILY_BUCKET": "out", "REFLECTOR_TRANSCRIPT_BUCKET": "out"}, None)

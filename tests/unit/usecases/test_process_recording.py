@@ -6,11 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
+import attrs
 import pytest
 
 from reflector_adapters.work_folders import LocalWorkFolders
 from reflector_core.audio_keys import audio_key, waveform_key
 from reflector_core.diarization import SpeakerHint
+from reflector_core.languages import LanguageError, refusal
 from reflector_core.model import (
     ConsentChoice,
     ConsentDecision,
@@ -42,10 +44,14 @@ KV = f"acme/intake-20260312140000/1773324125512-{P2}-cam-video-1773324126118"
 
 
 class FakePipeline:
-    def __init__(self, fail_keys: Sequence[str] = ()) -> None:
+    DETECTED = "fr"
+    """What this fake "detects" when asked for ``auto``."""
+
+    def __init__(self, fail_keys: Sequence[str] = (), english_only: bool = False) -> None:
         self.calls: list[list[SourceFile]] = []
         self.options: list[ProcessingOptions | None] = []
         self.fail_keys = set(fail_keys)
+        self.english_only = english_only
 
     def __call__(
         self,
@@ -58,6 +64,9 @@ class FakePipeline:
     ) -> PipelineResult:
         self.calls.append(list(sources))
         self.options.append(options)
+        asked = options.language if options else None
+        if self.english_only and asked not in (None, "en"):
+            raise LanguageError(refusal(asked or "", "tiny.en"))
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
         mp3.write_bytes(b"ID3fake")
@@ -76,6 +85,7 @@ class FakePipeline:
             mp3_path=mp3,
             waveform=Waveform((0.1, 0.5), 10.0, 0.2),
             failed_tracks=tuple(failed),
+            language=self.DETECTED if asked == "auto" else (asked or "en"),
         )
 
 
@@ -268,7 +278,7 @@ async def test_names_come_from_the_platform_when_the_webhook_left_out_the_sessio
     assert directory.asked == ["mtg-1"]
     assert [s.participant.name for s in pipeline.calls[0] if s.participant] == ["Lena", "Tomás"]
     # A mixed recording's diarizer is bounded by the people the platform saw.
-    assert pipeline.options == [ProcessingOptions(speakers=SpeakerHint(at_most=2))]
+    assert pipeline.options == [ProcessingOptions(speakers=SpeakerHint(at_most=2), language="en")]
 
 
 def test_the_speaker_bound_counts_distinct_people() -> None:
@@ -331,3 +341,58 @@ async def test_reprocessing_replays_the_edit_log(tmp_path: Path) -> None:
     assert {p.speaker: p.name for p in again.participants} == {0: "Lena", 1: "Bob"}
     assert speakers(again) == {0, 1}
     assert len(store.edits) == 4  # the log itself is unchanged
+
+
+async def _room_language(store: MemoryStore, language: str) -> None:
+    uow = MemoryUnitOfWork(store)
+    room = await uow.rooms.get("intake")
+    assert room is not None
+    await uow.rooms.update(attrs.evolve(room, language=language))
+
+
+async def test_the_room_language_is_used_and_the_language_transcribed_is_stored(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    await _room_language(store, "auto")
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    assert (await run(store, tid, daily, out, pipeline, tmp_path)).status is TranscriptStatus.DONE
+    assert [o.language for o in pipeline.options if o] == ["auto"]
+    assert store.transcripts[tid].language == FakePipeline.DETECTED
+
+
+async def test_an_uploads_language_and_speaker_count_come_first(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    await _room_language(store, "auto")
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    await run(store, tid, daily, out, pipeline, tmp_path, language="de", speakers=3)
+    # The count given with an upload is exact; the platform's participants would only bound it.
+    assert pipeline.options == [ProcessingOptions(speakers=SpeakerHint(exactly=3), language="de")]
+    assert store.transcripts[tid].language == "de"
+
+
+async def test_without_a_room_the_transcripts_own_language_is_kept_across_retries(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    uow = MemoryUnitOfWork(store)
+    await uow.rooms.delete("intake")
+    await uow.transcripts.save_result(attrs.evolve(store.transcripts[tid], language="es"))
+    daily, out = buckets()
+    pipeline = FakePipeline()
+    await run(store, tid, daily, out, pipeline, tmp_path)
+    assert [o.language for o in pipeline.options if o] == ["es"]
+
+
+async def test_a_language_the_model_cannot_do_fails_the_transcript_saying_why(tmp_path: Path) -> None:
+    store = MemoryStore()
+    tid = await setup(store)
+    await _room_language(store, "de")
+    daily, out = buckets()
+    outcome = await run(store, tid, daily, out, FakePipeline(english_only=True), tmp_path)
+    assert outcome.status is TranscriptStatus.FAILED
+    error = store.transcripts[tid].error or ""
+    assert "'tiny.en' is English-only" in error and "REFLECTOR_WHISPER_MODEL=base" in error
+    assert list(tmp_path.iterdir()) == []  # nothing left behind; the recording itself is untouched
+    assert set(daily.objects) == {K1, K2, KV}

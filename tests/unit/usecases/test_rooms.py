@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from reflector_core.errors import ConflictError, InvalidInputError, NotFoundError, RoomNameError
+from reflector_core.languages import LanguageError, Languages
 from reflector_core.model import ConsentPolicy, Platform, Room
 from reflector_core.usecases.rooms import RoomChanges, create_room, delete_room, get_room, update_room
 from tests.fakes.memory import MemoryStore, MemoryUnitOfWork
@@ -95,3 +96,29 @@ async def test_only_the_owner_may_change_or_delete_a_room() -> None:
     with pytest.raises(NotFoundError):
         await delete_room("r", owner="bob", unit_of_work=_uow(store))
     assert not store.rooms["r"].locked
+
+
+async def test_a_rooms_language_is_checked_against_the_model_when_it_is_chosen() -> None:
+    store = MemoryStore()
+    multilingual, english_only = Languages.for_model("base"), Languages.for_model("tiny.en")
+    room = await create_room(
+        Room("standup", Platform.DAILY, owner="ana", language="DE"), unit_of_work=_uow(store), languages=multilingual
+    )
+    assert room.language == "de"
+    with pytest.raises(LanguageError, match="English-only"):
+        await create_room(
+            Room("other", Platform.DAILY, language="auto"), unit_of_work=_uow(store), languages=english_only
+        )
+    with pytest.raises(LanguageError, match="unknown language"):
+        await update_room(
+            "standup", RoomChanges(language="xx"), owner="ana", unit_of_work=_uow(store), languages=multilingual
+        )
+    # The model changed to an English-only one: the room's other settings stay changeable.
+    room = await update_room(
+        "standup", RoomChanges(locked=True), owner="ana", unit_of_work=_uow(store), languages=english_only
+    )
+    assert room.locked and room.language == "de"
+    room = await update_room(
+        "standup", RoomChanges(language="en"), owner="ana", unit_of_work=_uow(store), languages=english_only
+    )
+    assert room.language == "en"
