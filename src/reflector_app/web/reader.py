@@ -15,16 +15,18 @@ from attrs import frozen
 from jinja2.utils import htmlsafe_json_dumps
 from litestar import get
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
+from litestar.params import PathParameter, QueryParameter
 from litestar.response import Template
 from markupsafe import Markup
 
 from reflector_app.container import UnitOfWorkFactory
+from reflector_app.web.editing import describe_edit
 from reflector_app.web.pages import HTML, PAGE
 from reflector_core.errors import NotFoundError
 from reflector_core.model import MeetingNotes, Participant, Transcript, TranscriptStatus
 from reflector_core.turns import Turn, merge_turns
 from reflector_core.usecases.access import readable_transcript
+from reflector_core.usecases.editing import edit_history
 from reflector_core.usecases.library import LibraryEntry, describe
 from reflector_core.usecases.sharing import sharing_of
 
@@ -125,13 +127,38 @@ def reader_context(
 
 @get("/transcripts/{transcript_id:str}", opt=PAGE, include_in_schema=False)
 async def reader_page(
-    transcript_id: Id, unit_of_work: NamedDependency[UnitOfWorkFactory], viewer: NamedDependency[str]
+    transcript_id: Id,
+    unit_of_work: NamedDependency[UnitOfWorkFactory],
+    viewer: NamedDependency[str],
+    turn: Annotated[int | None, QueryParameter(ge=0, le=1_000_000)] = None,
 ) -> Template:
-    return await render_reader(transcript_id, viewer, unit_of_work)
+    """``?turn=N`` fills the reassign form with turn N (the turn's "reassign" link, without JavaScript)."""
+    return await render_reader(transcript_id, viewer, unit_of_work, turn=turn)
+
+
+async def _edit_context(
+    transcript_id: str, viewer: str, unit_of_work: UnitOfWorkFactory, context: dict[str, Any], turn: int | None
+) -> None:
+    """The owner's edit panel: the edit history, and the reassign form filled from ``turn``."""
+    labels = {s: sp.label for s, sp in context["speakers"].items()}
+    history = await edit_history(transcript_id, owner=viewer, unit_of_work=unit_of_work)
+    context["edits"] = [(e, describe_edit(e, labels)) for e in reversed(history)]
+    turns: list[Turn] = context["turns"]
+    picked = turns[turn] if turn is not None and turn < len(turns) else None
+    context["reassign"] = (
+        {"start": f"{picked.start:.2f}", "end": f"{picked.end:.2f}", "speaker": picked.speaker, "turn": turn}
+        if picked
+        else None
+    )
 
 
 async def render_reader(
-    transcript_id: str, viewer: str, unit_of_work: UnitOfWorkFactory, *, new_link: str | None = None
+    transcript_id: str,
+    viewer: str,
+    unit_of_work: UnitOfWorkFactory,
+    *,
+    new_link: str | None = None,
+    turn: int | None = None,
 ) -> Template:
     """The reader for ``viewer`` (the owner, or a user it is shared with: read-only, no share controls)."""
     transcript = await readable_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
@@ -145,6 +172,8 @@ async def render_reader(
     except NotFoundError:  # shared with the viewer: they read, only the owner shares or edits
         context["sharing"] = None
     context["owner_view"] = context["sharing"] is not None
+    if context["owner_view"]:
+        await _edit_context(transcript_id, viewer, unit_of_work, context, turn)
     context["new_link"] = new_link
     return Template(template_name="reader.html", context=context, media_type=HTML)
 

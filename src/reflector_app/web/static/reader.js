@@ -93,9 +93,59 @@ function onKey(event) {
   event.preventDefault();
 }
 
+// The owner's reassign form (server-rendered in the edit panel): filled from a turn's "reassign" link or
+// from selected text, and shown floating where the reader is. Submitting it is a plain form post.
+const reassignForm = document.getElementById("reassign-form");
+
+function offerReassign(start, end, speaker) {
+  if (!reassignForm || !(end > start)) return;
+  reassignForm.elements.start.value = start.toFixed(2);
+  reassignForm.elements.end.value = end.toFixed(2);
+  reassignForm.elements.speaker.value = speaker == null ? "" : String(speaker);
+  for (const option of reassignForm.elements.to.options) option.disabled = speaker != null && option.value === String(speaker);
+  if (reassignForm.elements.to.selectedOptions[0]?.disabled) {
+    reassignForm.elements.to.value = Array.from(reassignForm.elements.to.options).find((o) => !o.disabled)?.value ?? "";
+  }
+  reassignForm.closest("details").open = true; // a closed <details> hides its forms
+  reassignForm.classList.add("floating");
+  reassignForm.querySelector(".reassign-close").hidden = false;
+  reassignForm.elements.to.focus({ preventScroll: true });
+}
+
+/** Seconds at one end of a selection: its word's time, else its turn's. */
+function timeAt(node, edge) {
+  const el = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+  const span = el && el.closest("span[data-s]");
+  if (span) return Number(edge === "start" ? span.dataset.s : span.dataset.e);
+  const turn = el && el.closest("li.turn");
+  return turn ? Number(edge === "start" ? turn.dataset.start : turn.dataset.end) : NaN;
+}
+
+function selectionToReassign() {
+  const selection = window.getSelection();
+  if (!reassignForm || !selection || selection.isCollapsed || selection.rangeCount === 0) return;
+  const range = selection.getRangeAt(0);
+  if (!turnsList.contains(range.commonAncestorContainer)) return;
+  offerReassign(timeAt(range.startContainer, "start"), timeAt(range.endContainer, "end"), null);
+}
+
 function setUp() {
+  if (reassignForm) {
+    reassignForm.querySelector(".reassign-close").addEventListener("click", () => {
+      reassignForm.classList.remove("floating");
+      reassignForm.querySelector(".reassign-close").hidden = true;
+    });
+  }
   if (turnsList) {
+    turnsList.addEventListener("mouseup", () => setTimeout(selectionToReassign, 0));
     turnsList.addEventListener("click", (event) => {
+      const reassign = event.target.closest("a.reassign");
+      if (reassign && reassignForm) {
+        const li = reassign.closest("li.turn");
+        event.preventDefault();
+        offerReassign(Number(li.dataset.start), Number(li.dataset.end), Number(li.dataset.speaker));
+        return;
+      }
       if (window.getSelection && String(window.getSelection()).length > 0) return; // selecting text, not seeking
       const word = event.target.closest("span[data-s]");
       const turn = event.target.closest("li.turn");
