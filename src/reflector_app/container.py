@@ -99,13 +99,15 @@ class Container:
 
     @property
     def recording_sources(self) -> RecordingSources:
-        """The only buckets recordings are read from: Daily's and Whereby's, never the transcript bucket."""
+        """The only buckets recordings are read from: Daily's and Whereby's, and for uploads (only) the
+        transcript bucket's ``uploads/``."""
         s = self.settings
         named = {Platform.DAILY: s.daily_bucket, Platform.WHEREBY: s.whereby_bucket}
         return RecordingSources(
             buckets={p: self.buckets[name] for p, name in named.items() if name in self.buckets},
             transcript_bucket=s.transcript_bucket,
             whereby_prefix=s.whereby_recordings_prefix,
+            uploads=self.transcript_bucket,
         )
 
     def bucket(self, name: str) -> ObjectStorage:

@@ -138,6 +138,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_body_bytes: int = 1_048_576
+    upload_max_bytes: int = 2_147_483_648
+    """The largest file ``POST /v1/uploads`` takes (2 GiB); it is spooled to disk, never held in memory."""
     request_read_timeout_seconds: int = 30
     """A request's headers, and then its body, must arrive within this (slow clients are cut off)."""
     stream_key_check_seconds: int = 60
@@ -235,6 +237,7 @@ def _check(s: Settings) -> list[str]:
         "whisper_threads",
         "port",
         "max_body_bytes",
+        "upload_max_bytes",
         "stream_key_check_seconds",
         "request_read_timeout_seconds",
         "webhook_tolerance_seconds",

@@ -79,9 +79,13 @@ class RecordingSources:
     transcript_bucket: str
     """Never a source, even if a platform's bucket were configured with the same name."""
     whereby_prefix: str = field(default="")
+    uploads: ObjectStorage | None = None
+    """The transcript bucket, for uploads only: their files lie under ``uploads/`` in it."""
 
     def problem(self, recording: Recording) -> str | None:
         """Why the recording may not be read from where it says it is, or ``None`` when it may."""
+        if recording.platform is Platform.UPLOAD:
+            return self._upload_problem(recording)
         storage = self.buckets.get(recording.platform)
         if storage is None:
             return f"no {recording.platform} recordings bucket is configured"
@@ -93,6 +97,16 @@ class RecordingSources:
         if not keys:
             return None
         return _first(self._key_problems(recording, keys))
+
+    def _upload_problem(self, recording: Recording) -> str | None:
+        if self.uploads is None:
+            return "uploads are not configured"
+        if recording.bucket != self.uploads.bucket:
+            return f"bucket {recording.bucket!r} is not the uploads' bucket"
+        for key in _keys(recording):
+            if not key.startswith("uploads/") or not _plain_segments(key):
+                return f"key {key!r} is not an upload's key"
+        return None
 
     def _key_problems(self, recording: Recording, keys: Iterable[str]) -> Iterable[str | None]:
         room = recording.platform_room_name
@@ -115,6 +129,8 @@ class RecordingSources:
     def storage_for(self, recording: Recording) -> ObjectStorage:
         """The bucket to read the recording from (or delete its sources from), after ``check``."""
         self.check(recording)
+        if recording.platform is Platform.UPLOAD and self.uploads is not None:
+            return self.uploads
         return self.buckets[recording.platform]
 
 

@@ -27,6 +27,7 @@ from reflector_app.http import (
     rooms,
     sharing,
     transcripts,
+    uploads,
     webhooks,
 )
 from reflector_app.http.auth import api_key_middleware
@@ -40,6 +41,8 @@ from reflector_app.locks import Locks
 from reflector_app.web.options import WebOptions
 
 SCHEMA_PATH = "/schema"
+STREAMED_BODIES = ("/v1/uploads",)
+"""Bodies too large for one deadline (uploads): each read gets its own instead."""
 DESCRIPTION = "Speaker-attributed transcripts of Daily.co and Whereby meetings."
 
 API_MODULES = (
@@ -51,6 +54,7 @@ API_MODULES = (
     transcripts,
     sharing,
     editing,
+    uploads,
     notes,
     audio,
     live,
@@ -91,7 +95,9 @@ def create_app(
         },
         # Body deadline outermost; then sessions and CSRF: the API-key middleware falls back to the session's user.
         middleware=[
-            DefineMiddleware(BodyDeadline, seconds=container.settings.request_read_timeout_seconds),
+            DefineMiddleware(
+                BodyDeadline, seconds=container.settings.request_read_timeout_seconds, streamed=STREAMED_BODIES
+            ),
             *pages.middleware,
             api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH),
         ],
@@ -148,5 +154,6 @@ def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> di
         "participant_key": participant_key(container),
         "live": live,
         "public_url": container.settings.public_url,
+        "settings": container.settings,
     }
     return {name: _value(value) for name, value in parts.items()}

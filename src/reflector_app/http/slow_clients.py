@@ -31,9 +31,11 @@ class BodyDeadline:
     """Every ``receive()`` of a request body shares one deadline; once the body is in, no deadline applies
     (a server-sent stream keeps waiting for the client's disconnect for as long as it runs)."""
 
-    def __init__(self, app: ASGIApp, *, seconds: float) -> None:
+    def __init__(self, app: ASGIApp, *, seconds: float, streamed: tuple[str, ...] = ()) -> None:
         self.app = app
         self.seconds = seconds
+        self.streamed = streamed
+        """Paths whose body may take as long as it needs, as long as each read arrives within ``seconds``."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -42,12 +44,13 @@ class BodyDeadline:
         loop = asyncio.get_running_loop()
         deadline: float | None = None
         complete = False
+        per_read = scope.get("path") in self.streamed
 
         async def receive_in_time() -> ReceiveMessage:
             nonlocal deadline, complete
             if complete:
                 return await receive()
-            if deadline is None:
+            if deadline is None or per_read:
                 deadline = loop.time() + self.seconds
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))

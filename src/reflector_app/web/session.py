@@ -20,6 +20,7 @@ from typing import Any, Final
 from litestar.config.csrf import CSRFConfig
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
+from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
@@ -101,6 +102,10 @@ class CsrfForBrowsers(CSRFMiddleware):
         if not page and f"{SESSION_COOKIE}=" not in cookies:
             await self.app(scope, receive, send)
             return
+        content_type = headers.get(b"content-type", b"").lower()
+        if content_type.startswith(b"multipart/") and self.config.header_name.lower().encode() not in headers:
+            # Litestar would look for the token in the form, reading a whole upload into memory first.
+            raise PermissionDeniedException("CSRF token verification failed: send it in the X-CSRFToken header")
         await super().__call__(scope, receive, send)
 
 
