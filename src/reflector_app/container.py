@@ -85,12 +85,12 @@ class Container:
 
     @property
     def transcript_bucket(self) -> ObjectStorage:
-        return self.buckets[self.settings.transcript_bucket]
+        return self.buckets[self.settings.storage.transcripts.name]
 
     @property
     def languages(self) -> Languages:
         """The transcription languages rooms may choose: the model's (English only for ``….en``), and the default."""
-        return Languages.for_model(self.settings.whisper_model, self.settings.default_language)
+        return Languages.for_model(self.settings.whisper.model, self.settings.whisper.default_language)
 
     @property
     def work_folders(self) -> WorkFolders:
@@ -102,11 +102,11 @@ class Container:
         """The only buckets recordings are read from: Daily's and Whereby's, and for uploads (only) the
         transcript bucket's ``uploads/``."""
         s = self.settings
-        named = {Platform.DAILY: s.daily_bucket, Platform.WHEREBY: s.whereby_bucket}
+        named = {Platform.DAILY: s.daily.bucket.name, Platform.WHEREBY: s.whereby.bucket.name}
         return RecordingSources(
             buckets={p: self.buckets[name] for p, name in named.items() if name in self.buckets},
-            transcript_bucket=s.transcript_bucket,
-            whereby_prefix=s.whereby_recordings_prefix,
+            transcript_bucket=s.storage.transcripts.name,
+            whereby_prefix=s.whereby.recordings_prefix,
             uploads=self.transcript_bucket,
         )
 

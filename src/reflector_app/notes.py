@@ -11,17 +11,17 @@ def notes_writers(settings: Settings) -> list[NotesWriter]:
     from reflector_adapters.notes.extractive import ExtractiveNotesWriter
 
     writers: list[NotesWriter] = []
-    if settings.llm_url and settings.llm_model:
+    if settings.llm.url and settings.llm.model:
         from reflector_adapters.notes.llm import LlmNotesWriter, LlmSettings
 
         writers.append(
             LlmNotesWriter(
                 LlmSettings(
-                    url=settings.llm_url,
-                    model=settings.llm_model,
-                    api_key=settings.llm_api_key,
-                    context_tokens=settings.llm_context_tokens,
-                    timeout=float(settings.llm_timeout_seconds),
+                    url=settings.llm.url,
+                    model=settings.llm.model,
+                    api_key=settings.llm.api_key,
+                    context_tokens=settings.llm.context_tokens,
+                    timeout=float(settings.llm.timeout_seconds),
                 )
             )
         )

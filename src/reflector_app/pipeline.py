@@ -42,24 +42,20 @@ class LocalPipeline:
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
         with self._lock:
-            self.transcriber.use_language(options.language if options else None)
             if multitrack:
                 # The sources carry the speaker indexes ``process_recording`` assigned: kept as given.
-                result = process_multitrack(
+                return process_multitrack(
                     sources, audio=self.audio, transcriber=self.transcriber, mp3_path=mp3, progress=progress
                 )
-            else:
-                result = process_single_file(
-                    sources[0],
-                    audio=self.audio,
-                    transcriber=self.transcriber,
-                    mp3_path=mp3,
-                    diarizer=self.diarizer,
-                    options=options,
-                    progress=progress,
-                )
-            # Read under the lock: what this recording was transcribed in (what ``auto`` detected).
-            return attrs.evolve(result, language=self.transcriber.language)
+            return process_single_file(
+                sources[0],
+                audio=self.audio,
+                transcriber=self.transcriber,
+                mp3_path=mp3,
+                diarizer=self.diarizer,
+                options=options,
+                progress=progress,
+            )
 
 
 def whisper_transcriber(
@@ -74,9 +70,9 @@ def whisper_transcriber(
 
 def build_pipeline(settings: Settings) -> LocalPipeline:
     whisper = whisper_transcriber(
-        settings.whisper_model,
-        cpu_threads=settings.whisper_threads,
-        model_cache=settings.model_cache_dir.expanduser(),
-        language=settings.default_language,
+        settings.whisper.model,
+        cpu_threads=settings.whisper.threads,
+        model_cache=settings.whisper.model_cache_dir.expanduser(),
+        language=settings.whisper.default_language,
     )
     return LocalPipeline(PyAVAudioEngine(), whisper, EmbeddingDiarizer())

@@ -81,10 +81,10 @@ async def serve(settings: Settings, *, app_factory: Callable[[Container], Any]) 
     try:
         config = uvicorn.Config(
             app_factory(container),
-            host=settings.host,
-            port=settings.port,
+            host=settings.http.host,
+            port=settings.http.port,
             log_level="info",
-            **uvicorn_options(settings.request_read_timeout_seconds),
+            **uvicorn_options(settings.http.request_read_timeout_seconds),
         )
         await uvicorn.Server(config).serve()
     finally:

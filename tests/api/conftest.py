@@ -15,7 +15,7 @@ from reflector_app.container import Container
 from reflector_app.http import create_app
 from reflector_app.http.live import LiveOptions
 from reflector_app.locks import LocalLocks
-from reflector_app.settings import Settings
+from reflector_app.settings import HttpSettings, Settings
 from reflector_core import apikeys
 from reflector_core.model import (
     Meeting,
@@ -78,8 +78,8 @@ class World:
 
 def make_world(*, daily_delay: float = 0.0) -> World:
     store = MemoryStore()
-    settings = Settings(max_body_bytes=MAX_BODY)
-    bucket = MemoryStorage(settings.transcript_bucket)
+    settings = Settings(http=HttpSettings(max_body_bytes=MAX_BODY))
+    bucket = MemoryStorage(settings.storage.transcripts.name)
     daily = MemoryVideoPlatform(Platform.DAILY, delay=daily_delay)
     whereby = MemoryVideoPlatform(Platform.WHEREBY)
     queue = RecordingQueue()

@@ -35,8 +35,11 @@ WHEREBY_URL = "/v1/whereby/webhook"
 def real_world() -> World:
     """The memory world, but webhooks go through the verifiers the composition root builds."""
     world = make_world()
+    s = world.container.settings
     world.container.settings = attrs.evolve(
-        world.container.settings, daily_webhook_secret=(DAILY_SECRET,), whereby_webhook_secret=(WHEREBY_SECRET,)
+        s,
+        daily=attrs.evolve(s.daily, webhook_secret=(DAILY_SECRET,)),
+        whereby=attrs.evolve(s.whereby, webhook_secret=(WHEREBY_SECRET,)),
     )
     world.container.webhooks = webhook_verifiers(world.container.settings, world.clock)
     return world
@@ -214,7 +217,9 @@ async def test_a_stored_key_that_escapes_the_bucket_is_refused(tmp_path: Path) -
     """Even if a row pointed outside the bucket, the local-folder adapter would not read there."""
     (tmp_path / "secret.txt").write_text("root:x:0:0")
     world = real_world()
-    bucket = LocalStorage(LocalBucketConfig(root=tmp_path / "bucket", name=world.container.settings.transcript_bucket))
+    bucket = LocalStorage(
+        LocalBucketConfig(root=tmp_path / "bucket", name=world.container.settings.storage.transcripts.name)
+    )
     await bucket.open()
     world.container.buckets = {bucket.bucket: bucket}
     bad = [add_transcript(world, audio_location=key) for key in ("../secret.txt", "/etc/passwd", "a/../../secret.txt")]

@@ -31,7 +31,9 @@ def nested(depth: int) -> bytes:
 def world() -> World:
     world = real_world()
     # Room for a 4,301-digit number and 100,000 brackets (the shared worlds allow 4 KiB).
-    world.container.settings = attrs.evolve(world.container.settings, max_body_bytes=256 * 1024)
+    world.container.settings = attrs.evolve(
+        world.container.settings, http=attrs.evolve(world.container.settings.http, max_body_bytes=256 * 1024)
+    )
     return world
 
 

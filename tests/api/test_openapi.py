@@ -15,7 +15,7 @@ from schemathesis.checks import allow_header_conformance
 
 from reflector_app.http.audio import waveform_key
 from reflector_app.http.auth import PUBLIC_OPT
-from reflector_app.settings import Settings
+from reflector_app.settings import HttpSettings
 
 from .conftest import World, add_meeting, add_transcript, make_app, make_world
 
@@ -25,7 +25,10 @@ EXAMPLES = 25
 def _world() -> World:
     world = make_world()
     # The default body limit: the shared worlds' 4 KiB is less than the document's longest fields.
-    world.container.settings = attrs.evolve(world.container.settings, max_body_bytes=Settings().max_body_bytes)
+    world.container.settings = attrs.evolve(
+        world.container.settings,
+        http=attrs.evolve(world.container.settings.http, max_body_bytes=HttpSettings().max_body_bytes),
+    )
     add_meeting(world, "standup", id="mtg-1")
     done = add_transcript(world, id="tr-1", audio_location="tr-1/audio.mp3")
     world.bucket.objects[done.audio_location or ""] = b"\xff\xfb" + bytes(4000)

@@ -206,7 +206,10 @@ async def test_join_missing_room_is_404(client: AsyncTestClient[Litestar]) -> No
 
 
 async def test_a_rooms_language_defaults_is_validated_and_changes(world: World) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, whisper_model="base", default_language="auto")
+    world.container.settings = attrs.evolve(
+        world.container.settings,
+        whisper=attrs.evolve(world.container.settings.whisper, model="base", default_language="auto"),
+    )
     async with AsyncTestClient(app=make_app(world)) as client:
         client.headers.update(world.auth)
         r = await client.post("/v1/rooms", json=ROOM)

@@ -62,7 +62,10 @@ async def test_a_new_link_replaces_the_old_one(world: World, client: AsyncTestCl
 
 
 async def test_the_absolute_link_uses_the_public_url(world: World) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, public_url="https://reflector.example/")
+    world.container.settings = attrs.evolve(
+        world.container.settings,
+        web=attrs.evolve(world.container.settings.web, public_url="https://reflector.example/"),
+    )
     t = add_transcript(world)
     async with AsyncTestClient(app=make_app(world)) as client:
         r = await client.post(f"/v1/transcripts/{t.id}/share", json={"mode": "link"}, headers=world.auth)

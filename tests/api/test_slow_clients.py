@@ -24,7 +24,10 @@ TRICKLE = 0.05
 @pytest.fixture
 async def served() -> AsyncIterator[tuple[World, int]]:
     world = make_world()
-    world.container.settings = attrs.evolve(world.container.settings, request_read_timeout_seconds=DEADLINE)
+    world.container.settings = attrs.evolve(
+        world.container.settings,
+        http=attrs.evolve(world.container.settings.http, request_read_timeout_seconds=DEADLINE),
+    )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -9,6 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from reflector_app.settings import Settings
 from reflector_core.model import Platform, RecordingKind, TranscriptStatus
 from reflector_core.usecases.process_recording import ProcessRecording
 
@@ -24,10 +25,15 @@ def _nothing_made(world: World) -> None:
     assert not world.queue.jobs
 
 
+def with_storage(world: World, tmp_path: Path) -> Settings:
+    s = world.container.settings
+    return attrs.evolve(s, storage=attrs.evolve(s.storage, dir=tmp_path / "storage"))
+
+
 async def test_an_upload_becomes_a_queued_transcript_of_its_uploader(
     world: World, client: AsyncTestClient[Litestar], tmp_path: Path
 ) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, storage_dir=tmp_path / "storage")
+    world.container.settings = with_storage(world, tmp_path)
     data = (AUDIO / "tone_aac.mp4").read_bytes()
     async with AsyncTestClient(app=make_app(world)) as c:
         r = await c.post(
@@ -77,7 +83,7 @@ async def test_an_upload_becomes_a_queued_transcript_of_its_uploader(
 async def test_a_bad_upload_is_refused_and_leaves_nothing(
     world: World, tmp_path: Path, name: str, fields: dict[str, str], detail: str
 ) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, storage_dir=tmp_path / "storage")
+    world.container.settings = with_storage(world, tmp_path)
     async with AsyncTestClient(app=make_app(world)) as c:
         # The extension says mp3: the content decides.
         r = await c.post(
@@ -91,7 +97,7 @@ async def test_a_bad_upload_is_refused_and_leaves_nothing(
 
 async def test_a_file_over_the_limit_is_413(world: World, tmp_path: Path) -> None:
     world.container.settings = attrs.evolve(
-        world.container.settings, storage_dir=tmp_path / "storage", upload_max_bytes=10_000
+        with_storage(world, tmp_path), http=attrs.evolve(world.container.settings.http, upload_max_bytes=10_000)
     )
     async with AsyncTestClient(app=make_app(world)) as c:
         r = await c.post(
@@ -103,7 +109,7 @@ async def test_a_file_over_the_limit_is_413(world: World, tmp_path: Path) -> Non
 
 
 async def test_not_multipart_and_no_key(world: World, tmp_path: Path) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, storage_dir=tmp_path / "storage")
+    world.container.settings = with_storage(world, tmp_path)
     async with AsyncTestClient(app=make_app(world)) as c:
         assert (await c.post("/v1/uploads", json={"file": "x"}, headers=world.auth)).status_code == 422
         assert (await c.post("/v1/uploads", files={"file": ("a.mp4", b"x")})).status_code == 401
@@ -111,7 +117,7 @@ async def test_not_multipart_and_no_key(world: World, tmp_path: Path) -> None:
 
 
 async def test_when_the_database_refuses_the_object_goes_again(world: World, tmp_path: Path) -> None:
-    world.container.settings = attrs.evolve(world.container.settings, storage_dir=tmp_path / "storage")
+    world.container.settings = with_storage(world, tmp_path)
 
     class Broken(Exception):
         pass

@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from reflector_app.http import create_app
-from reflector_app.settings import Settings
+from reflector_app.settings import Settings, WebSettings
 from reflector_app.web.session import SESSION_COOKIE
 from reflector_core.model import TranscriptStatus
 from reflector_core.throttle import LoginThrottle
@@ -55,7 +55,7 @@ async def test_sign_in_sets_a_flagged_session_cookie_and_shows_the_library(
 
 async def test_cookies_are_secure_behind_https() -> None:
     world = make_world()
-    world.container.settings = Settings(public_url="https://reflector.example")
+    world.container.settings = Settings(web=WebSettings(public_url="https://reflector.example"))
     await add_user(world)
     async with AsyncTestClient(app=make_web_app(world), base_url="https://testserver.local") as c:
         page = await c.get("/signin")

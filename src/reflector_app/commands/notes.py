@@ -88,7 +88,7 @@ async def _stored(
     from reflector_adapters.db.migrate import ensure_migrated
     from reflector_core.usecases.notes import write_notes
 
-    engine = create_engine(settings.database_url)
+    engine = create_engine(settings.database.url)
     try:
         await ensure_migrated(engine)
         stored = await write_notes(

@@ -80,7 +80,7 @@ def create_app(
     ``container.unit_of_work``'s ``api_keys`` repository (see ``http/auth.py``).
     """
     options = live_options or LiveOptions(
-        key_check_seconds=container.settings.stream_key_check_seconds, progress=container.progress
+        key_check_seconds=container.settings.http.stream_key_check_seconds, progress=container.progress
     )
     # Imported here: the page modules import http.auth, which would otherwise import this module back.
     from reflector_app.web.parts import web_parts
@@ -96,7 +96,7 @@ def create_app(
         # Body deadline outermost; then sessions and CSRF: the API-key middleware falls back to the session's user.
         middleware=[
             DefineMiddleware(
-                BodyDeadline, seconds=container.settings.request_read_timeout_seconds, streamed=STREAMED_BODIES
+                BodyDeadline, seconds=container.settings.http.request_read_timeout_seconds, streamed=STREAMED_BODIES
             ),
             *pages.middleware,
             api_key_middleware(container.unit_of_work, schema_path=SCHEMA_PATH),
@@ -105,7 +105,7 @@ def create_app(
         stores=pages.stores,
         exception_handlers=exception_handlers(),
         request_class=BoundedJsonRequest,
-        request_max_body_size=container.settings.max_body_bytes,
+        request_max_body_size=container.settings.http.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Reflector",
             version="0.1.0",
@@ -123,7 +123,7 @@ def create_app(
 def participant_key(container: Container) -> bytes:
     """The key participant tokens are signed with: derived from ``web_secret`` (its own purpose, so a
     participant token can never pass for a CSRF token or the reverse), else one random key per process."""
-    configured = container.settings.web_secret
+    configured = container.settings.web.secret
     if not configured:
         return secrets.token_bytes(32)
     return hmac.new(configured.encode(), b"reflector participant tokens v1", hashlib.sha256).digest()
@@ -153,7 +153,7 @@ def dependencies(container: Container, *, locks: Locks, live: LiveOptions) -> di
         "limiter": container.limiter,
         "participant_key": participant_key(container),
         "live": live,
-        "public_url": container.settings.public_url,
+        "public_url": container.settings.web.public_url,
         "settings": container.settings,
     }
     return {name: _value(value) for name, value in parts.items()}

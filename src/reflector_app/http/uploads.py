@@ -156,7 +156,7 @@ async def upload(
     boundary = _boundary(request)
     folder = Path(tempfile.mkdtemp(prefix="upload-", dir=_spool_root(settings)))
     try:
-        spool = _Spool(folder, settings.upload_max_bytes)
+        spool = _Spool(folder, settings.http.upload_max_bytes)
         await _receive(spool, boundary, request.stream())
         wanted = check_upload(
             user,
@@ -186,7 +186,7 @@ def _probe(path: Path) -> TrackProbe:
 
 
 def _spool_root(settings: Settings) -> Path:
-    root = Path(settings.storage_dir).parent / "work" / "uploads"
+    root = Path(settings.storage.dir).parent / "work" / "uploads"
     root.mkdir(parents=True, exist_ok=True)
     return root
 

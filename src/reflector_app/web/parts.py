@@ -88,7 +88,7 @@ class WebParts:
 
 def secure_cookies(settings: Settings) -> bool:
     """Cookies are ``Secure`` when people reach the service over https (``REFLECTOR_PUBLIC_URL``)."""
-    return (settings.public_url or "").startswith("https://")
+    return (settings.web.public_url or "").startswith("https://")
 
 
 def web_parts(settings: Settings, options: WebOptions | None = None) -> WebParts:
@@ -116,9 +116,9 @@ def web_parts(settings: Settings, options: WebOptions | None = None) -> WebParts
         route_handlers=[pages, static],
         middleware=[
             session_config(secure=secure).middleware,
-            csrf_middleware(secret=settings.web_secret, secure=secure),
+            csrf_middleware(secret=settings.web.secret, secure=secure),
         ],
-        stores={SESSION_STORE: session_store(settings.redis_url)},
+        stores={SESSION_STORE: session_store(settings.queue.redis_url)},
         template_config=template_config(),
         dependencies={
             "web": Provide(provide_web, sync_to_thread=False),

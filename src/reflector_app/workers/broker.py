@@ -19,15 +19,15 @@ QUEUE = "default"
 def make_broker(settings: Settings) -> dramatiq.Broker:
     broker: dramatiq.Broker = (
         RedisBroker(  # type: ignore[no-untyped-call]
-            url=settings.redis_url,
+            url=settings.queue.redis_url,
             namespace="reflector",
-            heartbeat_timeout=settings.worker_heartbeat_seconds * 1000,
+            heartbeat_timeout=settings.queue.worker_heartbeat_seconds * 1000,
             # Requeuing a dead worker's jobs happens on a random share of broker commands (per million);
             # 1 in 50 (Dramatiq's default is 1 in 1000) brings a killed worker's job back within seconds
             # of its heartbeat expiring, for a few cheap Redis calls.
             maintenance_chance=20_000,
         )
-        if settings.redis_url
+        if settings.queue.redis_url
         else StubBroker()  # embedded mode: consumed by a worker in the same process
     )
     broker.add_middleware(AsyncIO())

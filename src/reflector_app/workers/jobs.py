@@ -106,8 +106,8 @@ def _handle_event(c: Container) -> Handler[HandlePlatformEvent]:
 def _process(c: Container) -> Handler[ProcessRecording]:
     if c.pipeline is None:
         raise RuntimeError("this worker has no transcription pipeline configured")
-    pipeline, delete_raw_after = c.pipeline, c.settings.raw_tracks_retention_days == 0
-    notes_enabled = c.settings.notes_enabled
+    pipeline, delete_raw_after = c.pipeline, c.settings.retention.raw_tracks_days == 0
+    notes_enabled = c.settings.notes.enabled
 
     async def run(job: ProcessRecording) -> None:
         def progress(stage: str, done: float, total: float) -> None:
@@ -180,10 +180,10 @@ def _notes(c: Container) -> Handler[WriteNotes]:
 def _sweep_notes(c: Container) -> Handler[SweepStuckNotes]:
     s = c.settings
     policy = NotesSweepPolicy(
-        stuck_after=timedelta(seconds=s.notes_stuck_after_seconds),
+        stuck_after=timedelta(seconds=s.notes.stuck_after_seconds),
         # A running job may legitimately take its whole time limit (a slow LLM); a minute of slack.
-        running_after=timedelta(seconds=max(s.notes_stuck_after_seconds, NOTES_TIME_LIMIT_MS // 1000 + 60)),
-        give_up_after=timedelta(seconds=s.notes_give_up_after_seconds),
+        running_after=timedelta(seconds=max(s.notes.stuck_after_seconds, NOTES_TIME_LIMIT_MS // 1000 + 60)),
+        give_up_after=timedelta(seconds=s.notes.give_up_after_seconds),
     )
 
     async def run(job: SweepStuckNotes) -> None:
@@ -193,7 +193,7 @@ def _sweep_notes(c: Container) -> Handler[SweepStuckNotes]:
 
 
 def _poll_daily(c: Container) -> Handler[PollDailyRecordings]:
-    source, lookback = c.recording_source, timedelta(hours=c.settings.daily_poll_lookback_hours)
+    source, lookback = c.recording_source, timedelta(hours=c.settings.schedule.daily_poll_lookback_hours)
     if source is None:
         return _nothing_to_do
 
@@ -216,7 +216,7 @@ def _poll_notifications(c: Container) -> Handler[PollRecordingNotifications]:
     notifications = c.notifications
     if notifications is None:
         return _nothing_to_do
-    buckets, wait_seconds = [c.settings.whereby_bucket], c.settings.sqs_poll_seconds
+    buckets, wait_seconds = [c.settings.whereby.bucket.name], c.settings.schedule.sqs_poll_seconds
 
     async def run(job: PollRecordingNotifications) -> None:
         report = await drain_recording_notifications(
@@ -241,7 +241,7 @@ def _deactivate(c: Container) -> Handler[DeactivateFinishedMeetings]:
 
 
 def _requeue(c: Container) -> Handler[RequeueStuckTranscripts]:
-    older_than = timedelta(minutes=c.settings.stuck_after_minutes)
+    older_than = timedelta(minutes=c.settings.schedule.stuck_after_minutes)
 
     async def run(job: RequeueStuckTranscripts) -> None:
         await requeue_stuck(unit_of_work=c.unit_of_work, queue=c.queue, clock=c.clock, older_than=older_than)
@@ -273,9 +273,9 @@ def _sweep_consent(c: Container) -> Handler[SweepConsentCleanups]:
 def _retention(c: Container) -> Handler[ApplyRetention]:
     s = c.settings
     policy = RetentionPolicy(
-        raw_tracks_days=s.raw_tracks_retention_days,
-        audio_days=s.audio_retention_days,
-        transcript_days=s.transcript_retention_days,
+        raw_tracks_days=s.retention.raw_tracks_days,
+        audio_days=s.retention.audio_days,
+        transcript_days=s.retention.transcript_days,
     )
 
     async def run(job: ApplyRetention) -> None:
@@ -352,12 +352,12 @@ def _link_recordings(c: Container) -> Handler[LinkUnlinkedRecordings]:
 
 
 def _any_retention(s: Settings) -> int | None:
-    days = (s.raw_tracks_retention_days, s.audio_retention_days, s.transcript_retention_days)
+    days = (s.retention.raw_tracks_days, s.retention.audio_days, s.retention.transcript_days)
     return 3600 if any(d is not None for d in days) else None
 
 
 def _with_daily(seconds: Callable[[Settings], int]) -> Callable[[Settings], int | None]:
-    return lambda s: seconds(s) if s.daily_api_key else None
+    return lambda s: seconds(s) if s.daily.api_key else None
 
 
 # --- the registry ----------------------------------------------------------------------------------
@@ -367,16 +367,16 @@ JOBS: tuple[JobSpec[Any], ...] = (
     JobSpec(ProcessRecording, _process, time_limit=60 * MINUTE_MS),
     # An LLM may be slow; its own timeouts and retries are bounded well inside this limit.
     JobSpec(WriteNotes, _notes, time_limit=NOTES_TIME_LIMIT_MS),
-    JobSpec(SweepStuckNotes, _sweep_notes, every=lambda s: max(60, s.notes_stuck_after_seconds // 2)),
-    JobSpec(PollDailyRecordings, _poll_daily, every=_with_daily(lambda s: s.daily_poll_seconds)),
+    JobSpec(SweepStuckNotes, _sweep_notes, every=lambda s: max(60, s.notes.stuck_after_seconds // 2)),
+    JobSpec(PollDailyRecordings, _poll_daily, every=_with_daily(lambda s: s.schedule.daily_poll_seconds)),
     # The actor long-polls for sqs_poll_seconds; back to back keeps latency low without a busy loop.
     JobSpec(
         PollRecordingNotifications,
         _poll_notifications,
-        every=lambda s: max(1, s.sqs_poll_seconds) if s.sqs_queue_url else None,
+        every=lambda s: max(1, s.schedule.sqs_poll_seconds) if s.sqs.queue_url else None,
     ),
     JobSpec(DeactivateFinishedMeetings, _deactivate, every=lambda s: 60),
-    JobSpec(RequeueStuckTranscripts, _requeue, every=lambda s: max(60, s.stuck_after_minutes * 60 // 2)),
+    JobSpec(RequeueStuckTranscripts, _requeue, every=lambda s: max(60, s.schedule.stuck_after_minutes * 60 // 2)),
     JobSpec(ApplyConsent, _consent, max_retries=20),
     JobSpec(SweepConsentCleanups, _sweep_consent, every=lambda s: 600),
     JobSpec(ApplyRetention, _retention, time_limit=30 * MINUTE_MS, every=_any_retention),
@@ -384,7 +384,7 @@ JOBS: tuple[JobSpec[Any], ...] = (
     JobSpec(DeliverWebhook, _deliver),
     JobSpec(RetryWebhooks, _retry_webhooks, every=lambda s: 60),
     # Daily has no session history API: presence snapshots are how we learn who was there.
-    JobSpec(ReconcilePresence, _presence, every=_with_daily(lambda s: s.presence_poll_seconds)),
+    JobSpec(ReconcilePresence, _presence, every=_with_daily(lambda s: s.schedule.presence_poll_seconds)),
     JobSpec(StartRecording, _start_recording, max_retries=8),
     JobSpec(LinkUnlinkedRecordings, _link_recordings, every=lambda s: 300),
 )

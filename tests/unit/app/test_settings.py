@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 import pytest
 
-from reflector_app.settings import Settings, StorageBackend, env_name, load_settings
+from reflector_app.settings import ENV_NAMES, BucketSettings, StorageBackend, env_name, load_settings
 from reflector_core.errors import ConfigurationError
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
@@ -13,8 +12,8 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "configuration.md"
 
 def test_defaults_are_the_embedded_mode() -> None:
     s = load_settings({}, None)
-    assert s.embedded and s.storage_backend is StorageBackend.LOCAL
-    assert s.database_url.startswith("sqlite+aiosqlite://") and s.whisper_model == "tiny.en"
+    assert s.embedded and s.storage.backend is StorageBackend.LOCAL
+    assert s.database.url.startswith("sqlite+aiosqlite://") and s.whisper.model == "tiny.en"
 
 
 def test_every_bad_value_is_named_in_one_message() -> None:
@@ -60,7 +59,7 @@ def test_the_default_language_must_suit_the_model() -> None:
     with pytest.raises(ConfigurationError, match="unknown language 'xx'"):
         load_settings({"REFLECTOR_DEFAULT_LANGUAGE": "xx", "REFLECTOR_WHISPER_MODEL": "base"}, None)
     s = load_settings({"REFLECTOR_DEFAULT_LANGUAGE": "de", "REFLECTOR_WHISPER_MODEL": "base"}, None)
-    assert s.default_language == "de"
+    assert s.whisper.default_language == "de"
 
 
 def test_the_transcript_bucket_is_never_a_recordings_bucket() -> None:
@@ -73,20 +72,29 @@ def test_env_file_is_read_and_the_environment_wins(tmp_path: Path) -> None:
     env = tmp_path / ".env"
     env.write_text('REFLECTOR_PORT=9000\nREFLECTOR_WHISPER_MODEL="base"\n')
     s = load_settings({"REFLECTOR_PORT": "9100"}, env)
-    assert (s.port, s.whisper_model) == (9100, "base")
+    assert (s.http.port, s.whisper.model) == (9100, "base")
 
 
 def test_secrets_rotate_and_are_not_printed() -> None:
     s = load_settings({"REFLECTOR_DAILY_WEBHOOK_SECRET": "old, new", "REFLECTOR_SQS_SECRET_ACCESS_KEY": "hush"}, None)
-    assert s.daily_webhook_secret == ("old", "new")
+    assert s.daily.webhook_secret == ("old", "new")
     assert "hush" not in repr(s) and "old" not in repr(s)
 
 
 def test_empty_retention_means_keep() -> None:
-    assert load_settings({"REFLECTOR_AUDIO_RETENTION_DAYS": ""}, None).audio_retention_days is None
+    assert load_settings({"REFLECTOR_AUDIO_RETENTION_DAYS": ""}, None).retention.audio_days is None
 
 
 def test_configuration_page_lists_every_setting() -> None:
     text = DOC.read_text()
-    missing = [env_name(f.name) for f in attrs.fields(Settings) if f"`{env_name(f.name)}`" not in text]
-    assert missing == []
+    missing = [name for name in ENV_NAMES if f"`{name}`" not in text]
+    assert len(ENV_NAMES) == 66 and missing == []
+
+
+def test_settings_are_nested_by_concern_under_the_documented_names() -> None:
+    s = load_settings({"REFLECTOR_DAILY_BUCKET_REGION": "eu-central-1", "REFLECTOR_WEB_SECRET": "w"}, None)
+    assert s.daily.bucket == BucketSettings(name="reflector-daily", region="eu-central-1")
+    assert s.storage.transcripts.name == "reflector-transcripts" and s.web.secret == "w"
+    assert env_name("daily", "bucket", "name") == "REFLECTOR_DAILY_BUCKET"
+    assert env_name("retention", "audio_days") == "REFLECTOR_AUDIO_RETENTION_DAYS"
+    assert ENV_NAMES["REFLECTOR_MODEL_CACHE_DIR"] == ("whisper", "model_cache_dir")
