@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from datetime import datetime
 
 from attrs import field, frozen
 
@@ -23,6 +24,15 @@ _ID_BYTES = 6
 _SECRET_BYTES = 32
 # token_urlsafe uses [A-Za-z0-9_-]; the id is hex, so the first "_" after it ends the id unambiguously.
 _KEY = re.compile(rf"^{PREFIX}(?P<id>[0-9a-f]{{{2 * _ID_BYTES}}})_(?P<secret>[A-Za-z0-9_-]{{43}})$")
+
+
+@frozen
+class ApiKeyInfo:
+    """A key as its owner sees it in a listing: never the key itself, which only its creator saw once."""
+
+    key_id: str
+    created_at: datetime
+    revoked: bool
 
 
 @frozen

@@ -33,6 +33,7 @@ from reflector_adapters.clock import SystemClock
 from reflector_adapters.storage.keys import validate_key, validate_prefix
 from reflector_adapters.storage.s3 import check_expiry, check_range
 from reflector_core import ports
+from reflector_core.apikeys import ApiKeyInfo
 from reflector_core.errors import (
     ConflictError,
     InvalidRangeError,
@@ -550,12 +551,18 @@ class MemoryApiKeys:
     async def owner_of(self, key_hash: str) -> str | None:
         return next((o for h, o, _, revoked in self.s.api_keys.values() if h == key_hash and not revoked), None)
 
-    async def revoke(self, key_id: str) -> bool:
+    async def revoke(self, key_id: str, *, owner: str | None = None) -> bool:
         if key_id not in self.s.api_keys or self.s.api_keys[key_id][3]:
             return False
         h, o, c, _ = self.s.api_keys[key_id]
+        if owner is not None and o != owner:
+            return False
         self.s.api_keys[key_id] = (h, o, c, True)
         return True
+
+    async def for_owner(self, owner: str) -> builtins.list[ApiKeyInfo]:
+        found = [ApiKeyInfo(i, c, r) for i, (_, o, c, r) in self.s.api_keys.items() if o == owner]
+        return sorted(sorted(found, key=lambda k: k.key_id), key=lambda k: k.created_at, reverse=True)
 
 
 class MemoryMeetingRecordings:

@@ -26,6 +26,7 @@ from reflector_adapters.db import rows
 from reflector_adapters.db import tables as tb
 from reflector_adapters.db.search import SqlSearch
 from reflector_adapters.db.visibility import visible_to
+from reflector_core.apikeys import ApiKeyInfo
 from reflector_core.errors import ConflictError, MeetingRoomConflictError, NotFoundError
 from reflector_core.model import (
     ConsentDecision,
@@ -697,9 +698,17 @@ class SqlApiKeys:
         owner: str | None = await self._conn.scalar(stmt)
         return owner
 
-    async def revoke(self, key_id: str) -> bool:
-        stmt = update(tb.api_key).where(tb.api_key.c.id == key_id, tb.api_key.c.revoked.is_(False)).values(revoked=True)
+    async def revoke(self, key_id: str, *, owner: str | None = None) -> bool:
+        k = tb.api_key.c
+        stmt = update(tb.api_key).where(k.id == key_id, k.revoked.is_(False)).values(revoked=True)
+        if owner is not None:
+            stmt = stmt.where(k.owner == owner)
         return (await self._conn.execute(stmt)).rowcount == 1
+
+    async def for_owner(self, owner: str) -> builtins.list[ApiKeyInfo]:
+        k = tb.api_key.c
+        stmt = select(k.id, k.created_at, k.revoked).where(k.owner == owner).order_by(k.created_at.desc(), k.id)
+        return [ApiKeyInfo(r.id, r.created_at, r.revoked) for r in await self._conn.execute(stmt)]
 
 
 __all__ = [

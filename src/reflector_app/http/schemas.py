@@ -469,3 +469,15 @@ class ShareOut(msgspec.Struct, kw_only=True):
     link_created_at: datetime | None
     users: list[str]
     """The users it is shared with by name: they see it in their library, read-only."""
+
+
+class ApiKeyOut(msgspec.Struct, kw_only=True):
+    id: str
+    created_at: datetime
+    revoked: bool
+
+
+class NewApiKeyOut(msgspec.Struct, kw_only=True):
+    id: str
+    key: str
+    """The key itself: shown in this answer only (only its hash is stored)."""

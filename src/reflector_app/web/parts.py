@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 from reflector_app.http.auth import PUBLIC
 from reflector_app.settings import Settings
-from reflector_app.web import editing, library, reader, room, rooms_admin, shared, sharing, signin
+from reflector_app.web import editing, keys, library, reader, room, rooms_admin, shared, sharing, signin, uploads
 from reflector_app.web.options import WebOptions
 from reflector_app.web.pages import page_exception_handlers, provide_viewer
 from reflector_app.web.session import SESSION_STORE, csrf_middleware, session_config, session_store
@@ -38,7 +38,7 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 ONE_YEAR = 365 * 24 * 3600
 
-PAGE_MODULES: Sequence[Any] = (signin, library, reader, editing, room, rooms_admin, sharing, shared)
+PAGE_MODULES: Sequence[Any] = (signin, library, reader, editing, room, rooms_admin, sharing, shared, uploads, keys)
 """Modules whose ``handlers`` are pages (added to the one page router)."""
 
 

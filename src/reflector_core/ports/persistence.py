@@ -8,6 +8,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self
 
+from reflector_core.apikeys import ApiKeyInfo
 from reflector_core.model import (
     ConsentDecision,
     DeliveryAttempt,
@@ -303,8 +304,12 @@ class ApiKeyRepository(Protocol):
         """The owner of a key that is not revoked."""
         ...
 
-    async def revoke(self, key_id: str) -> bool:
-        """``True`` when this call revoked an active key."""
+    async def revoke(self, key_id: str, *, owner: str | None = None) -> bool:
+        """``True`` when this call revoked an active key (of ``owner``, when given)."""
+        ...
+
+    async def for_owner(self, owner: str) -> builtins.list[ApiKeyInfo]:
+        """The owner's keys, active and revoked, newest first."""
         ...
 
 

@@ -10,7 +10,7 @@ import unicodedata
 from collections.abc import Callable
 
 from reflector_core import apikeys
-from reflector_core.apikeys import NewApiKey
+from reflector_core.apikeys import ApiKeyInfo, NewApiKey
 from reflector_core.errors import AuthenticationError, InvalidInputError, NotFoundError
 from reflector_core.ports import Clock, UnitOfWork
 
@@ -51,6 +51,21 @@ async def revoke_api_key(key_or_id: str, *, unit_of_work: Callable[[], UnitOfWor
     if not revoked:
         raise NotFoundError("active API key", key_id)
     return key_id
+
+
+async def list_api_keys(owner: str, *, unit_of_work: Callable[[], UnitOfWork]) -> list[ApiKeyInfo]:
+    """The owner's keys (ids and dates: a key itself is shown only to whoever created it, once)."""
+    async with unit_of_work() as uow:
+        return await uow.api_keys.for_owner(owner)
+
+
+async def revoke_own_api_key(key_id: str, *, owner: str, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """Revoke one of ``owner``'s active keys; anyone else's, or a revoked one, is ``NotFoundError``."""
+    async with unit_of_work() as uow:
+        revoked = await uow.api_keys.revoke(key_id.strip(), owner=owner)
+        await uow.commit()
+    if not revoked:
+        raise NotFoundError("active API key", key_id)
 
 
 async def authenticate(presented: str | None, *, unit_of_work: Callable[[], UnitOfWork]) -> str:
