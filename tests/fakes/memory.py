@@ -374,6 +374,9 @@ class MemoryTranscripts:
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None:
         self._replace(transcript_id, audio_deleted=deleted)
 
+    async def lock(self, transcript_id: str) -> None:
+        return None  # the fakes have no transactions (and no awaits between a read and its write)
+
     async def set_title(self, transcript_id: str, title: str | None) -> None:
         self._replace(transcript_id, title=title)
 

@@ -393,6 +393,12 @@ class SqlTranscripts:
         if (await self._conn.execute(stmt)).rowcount != 1:
             raise NotFoundError("transcript", transcript_id)
 
+    async def lock(self, transcript_id: str) -> None:
+        # SQLAlchemy renders no FOR UPDATE on SQLite, whose single writer makes transactions serial.
+        await self._conn.execute(
+            select(tb.transcript.c.id).where(tb.transcript.c.id == transcript_id).with_for_update()
+        )
+
     async def set_title(self, transcript_id: str, title: str | None) -> None:
         stmt = update(tb.transcript).where(tb.transcript.c.id == transcript_id).values(title=title, updated_at=_now())
         if (await self._conn.execute(stmt)).rowcount != 1:

@@ -151,6 +151,11 @@ class TranscriptRepository(Protocol):
 
     async def set_audio_deleted(self, transcript_id: str, deleted: bool) -> None: ...
 
+    async def lock(self, transcript_id: str) -> None:
+        """Hold the transcript's row until this transaction ends, so a read-modify-write (an edit) cannot
+        lose a concurrent one (``SELECT … FOR UPDATE``; SQLite's transactions are serial already)."""
+        ...
+
     async def set_title(self, transcript_id: str, title: str | None) -> None:
         """Store the title a person gave (``None``: none); ``NotFoundError`` when the transcript does not exist."""
         ...

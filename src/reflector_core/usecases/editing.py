@@ -50,6 +50,8 @@ async def _edit(
 ) -> Transcript:
     """Apply and log one edit of the words or speakers of ``owner``'s done transcript."""
     async with unit_of_work() as uow:
+        # Locked before reading: two edits at once (two tabs) must not both start from the same words.
+        await uow.transcripts.lock(transcript_id)
         transcript = await transcript_of(uow, transcript_id, owner)
         if transcript.status is not TranscriptStatus.DONE:
             # A result still being produced would overwrite the edit.
