@@ -17,7 +17,10 @@ Ours also runs once without the crosstalk analysis: the time it adds is measured
 
 ``--mixed`` prints the diarization table instead (``tools/bench_mixed.py``): generated mixed
 recordings with distinct voices for ``--counts`` speakers × ``--seeds``, each through
-``process_single_file`` with the diarizer; speaker accuracy, count, DER, WER vs multitrack, time share.
+``process_single_file`` with the diarizer; speaker accuracy, count, DER, WER vs multitrack, the
+diarizer's CPU seconds (its thread's) and wall seconds per second of meeting, time share.
+``--diarize-cost`` runs the diarizer alone on 10 and 60 minutes of a generated 10-minute meeting
+(played six times for 60): CPU seconds per second of meeting and peak RSS, each in a fresh process.
 
 ``--bleed`` prints the crosstalk table instead: 3-speaker meetings (``--bleed-minutes``, 3 by
 default) with crosstalk at -15..-30 dB, overlapping speech, and one track 12 dB quieter; per case
@@ -260,6 +263,16 @@ def child(strategy: str, meeting: Path, out: Path, model: str, threads: int) -> 
     return report
 
 
+def cost_child(strategy: str, meeting: Path, out: Path | None, minutes: float) -> dict[str, Any]:
+    """``--diarize-cost``'s child in a fresh interpreter (its peak RSS is its own)."""
+    cmd = [sys.executable, __file__, "--child", strategy, "--meeting", str(meeting), "--minutes", str(minutes)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{strategy} failed:\n{done.stderr}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
 def show(name: str, r: dict[str, Any], duration: float) -> None:
     s = r["score"]
     stages = ", ".join(f"{k} {v:.1f}" for k, v in r["stages"].items())
@@ -299,7 +312,14 @@ def main() -> None:
     ap.add_argument("--seeds", type=_ints, default=[1, 2, 3, 4, 5], help="--mixed: seeds")
     ap.add_argument("--multitrack-seeds", type=_ints, default=[1], help="--mixed: seeds also run as multitrack")
     ap.add_argument("--mixed-minutes", type=float, default=3.0, help="length of each --mixed meeting")
-    ap.add_argument("--child", choices=["ours", "ours-no-crosstalk", "baseline", "mixed"], help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--diarize-cost",
+        action="store_true",
+        help="the diarizer alone: CPU seconds and peak RSS on 10 and 60 minutes of a 10-minute mixed meeting",
+    )
+    ap.add_argument(
+        "--child", choices=["ours", "ours-no-crosstalk", "baseline", "mixed", "cost"], help=argparse.SUPPRESS
+    )
     ap.add_argument("--meeting", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -309,12 +329,25 @@ def main() -> None:
             report = run_baseline(args.meeting, args.out, args.model, args.threads)
         elif args.child == "mixed":
             report = bench_mixed.run_mixed(args.meeting, args.out, args.model, args.threads)
+        elif args.child == "cost":
+            report = bench_mixed.run_cost(args.meeting, args.minutes)
         else:
             report = run_ours(args.meeting, args.out, args.model, args.threads, crosstalk=args.child == "ours")
         print(json.dumps(report))
         return
     if args.bleed:
         bleed_table(args)
+        return
+    if args.diarize_cost:
+        with tempfile.TemporaryDirectory(prefix="reflector-bench-") as tmp:
+            meeting = (args.keep or Path(tmp)) / "mixed-cost"
+            if not (meeting / "truth.json").is_file():
+                gen = [sys.executable, str(ROOT / "tools" / "synth_meeting.py"), "--out", str(meeting)]
+                gen += ["--speakers", "4", "--minutes", "10", "--seed", str(args.seed), "--voices", "distinct"]
+                subprocess.run(gen, check=True, stdout=subprocess.DEVNULL)
+            rows = bench_mixed.cost_table(meeting, cost_child)
+            if args.json:
+                args.json.write_text(json.dumps(rows, indent=1))
         return
     if args.mixed:
         with tempfile.TemporaryDirectory(prefix="reflector-bench-") as tmp:
