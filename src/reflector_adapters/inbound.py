@@ -7,12 +7,14 @@ arrived (the worker handling a queued delivery).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Protocol
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import ClassVar, Protocol
 
+from reflector_adapters.signatures import DEFAULT_TOLERANCE
 from reflector_core.events import IgnoredEvent, PlatformEvent
 from reflector_core.model import Platform
+from reflector_core.ports import Clock
 
 
 class SignatureCheck(Protocol):
@@ -22,10 +24,21 @@ class SignatureCheck(Protocol):
 
 
 class SignedWebhooks:
-    platform: Platform
+    """A platform's receiver: ``signature`` is its check's class, ``bucket`` where its recordings land."""
 
-    def __init__(self, signature: SignatureCheck) -> None:
-        self.verifier = signature
+    platform: Platform
+    signature: ClassVar[Callable[..., SignatureCheck]]
+
+    def __init__(
+        self,
+        secrets: Sequence[str],
+        *,
+        bucket: str,
+        tolerance: timedelta = DEFAULT_TOLERANCE,
+        clock: Clock | None = None,
+    ) -> None:
+        self.verifier = type(self).signature(secrets, tolerance=tolerance, clock=clock)
+        self.bucket = bucket
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
         """Raises ``WebhookRejectedError`` (answer 401) or ``PayloadError`` (signed but unreadable)."""

@@ -222,17 +222,7 @@ class DailyWebhooks(SignedWebhooks):
     """Daily's receiver (``SignedWebhooks``): the verification ping is answered before any signature check."""
 
     platform = Platform.DAILY
-
-    def __init__(
-        self,
-        secrets: Sequence[str],
-        *,
-        bucket: str,
-        tolerance: timedelta = DEFAULT_TOLERANCE,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(DailySignatureCheck(secrets, tolerance=tolerance, clock=clock))
-        self.bucket = bucket
+    signature = DailySignatureCheck
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> PlatformEvent:
         """Raises ``WebhookRejectedError`` (answer 401) or ``PayloadError`` (signed but unreadable).

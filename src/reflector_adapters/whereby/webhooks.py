@@ -12,6 +12,7 @@ import hmac
 import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from typing import Any
 
 from reflector_adapters.inbound import SignedWebhooks, dispatch
 from reflector_adapters.payload import from_iso, loads_object, structure
@@ -25,18 +26,8 @@ from reflector_adapters.whereby.wire import (
     finished_recording,
     with_slash,
 )
+from reflector_core import events
 from reflector_core.errors import ConfigurationError, WebhookRejectedError
-from reflector_core.events import (
-    IgnoredEvent,
-    MeetingEnded,
-    MeetingStarted,
-    ParticipantJoined,
-    ParticipantLeft,
-    PlatformEvent,
-    RecordingFailed,
-    RecordingReady,
-    RecordingStarted,
-)
 from reflector_core.model import Platform
 from reflector_core.ports import Clock
 
@@ -104,49 +95,49 @@ class WherebySignatureCheck:
 # --- parsing -----------------------------------------------------------------------------------
 
 
-def _client(env: EnvelopeWire, left: bool) -> PlatformEvent:
+def _client(env: EnvelopeWire, left: bool) -> events.PlatformEvent:
     source = f"{_SOURCE} {env.type}"
     p = structure(converter, env.data, ClientPayloadWire, source)
     at = from_iso(env.created_at, source, "createdAt")
     room = with_slash(p.room_name)
     if p.role_name == "recorder" and not left:
         # Whereby has no recording.started event: the recorder joining the room is that moment.
-        return RecordingStarted(Platform.WHEREBY, env.id, at, recording_id=None, platform_room_name=room, at=at)
+        return events.RecordingStarted(Platform.WHEREBY, env.id, at, recording_id=None, platform_room_name=room, at=at)
     if p.role_name in _MACHINE_ROLES:
-        return IgnoredEvent(Platform.WHEREBY, env.id, at, env.type, f"{p.role_name} is not a participant")
+        return events.IgnoredEvent(Platform.WHEREBY, env.id, at, env.type, f"{p.role_name} is not a participant")
     if left:
-        return ParticipantLeft(
+        return events.ParticipantLeft(
             Platform.WHEREBY, env.id, at, room, p.participant_id, p.external_id or None, p.display_name or None, at
         )
-    return ParticipantJoined(
+    return events.ParticipantJoined(
         Platform.WHEREBY, env.id, at, room, p.participant_id, p.external_id or None, p.display_name or None, at
     )
 
 
-def _session(env: EnvelopeWire, ended: bool) -> PlatformEvent:
+def _session(env: EnvelopeWire, ended: bool) -> events.PlatformEvent:
     source = f"{_SOURCE} {env.type}"
     p = structure(converter, env.data, SessionPayloadWire, source)
     at = from_iso(env.created_at, source, "createdAt")
     room = with_slash(p.room_name)
     if ended:
-        return MeetingEnded(Platform.WHEREBY, env.id, at, room, p.meeting_id, at)
-    return MeetingStarted(Platform.WHEREBY, env.id, at, room, p.meeting_id, at)
+        return events.MeetingEnded(Platform.WHEREBY, env.id, at, room, p.meeting_id, at)
+    return events.MeetingStarted(Platform.WHEREBY, env.id, at, room, p.meeting_id, at)
 
 
-def _recording(env: EnvelopeWire, bucket: str, prefix: str) -> PlatformEvent:
+def _recording(env: EnvelopeWire, bucket: str, prefix: str) -> events.PlatformEvent:
     source = f"{_SOURCE} {env.type}"
     p = structure(converter, env.data, RecordingFinishedWire, source)
     at = from_iso(env.created_at, source, "createdAt")
     if p.status not in {None, "completed"}:
-        return RecordingFailed(
+        return events.RecordingFailed(
             Platform.WHEREBY, env.id, at, p.recording_id, with_slash(p.room_name), f"recording status {p.status!r}"
         )
-    return RecordingReady(
+    return events.RecordingReady(
         Platform.WHEREBY, env.id, at, finished_recording(p, bucket=bucket, prefix=prefix, source=source)
     )
 
 
-def parse_whereby_event(body: bytes, *, bucket: str, prefix: str = "") -> PlatformEvent:
+def parse_whereby_event(body: bytes, *, bucket: str, prefix: str = "") -> events.PlatformEvent:
     """A verified Whereby webhook body as a domain event.
 
     ``bucket`` and ``prefix`` say where our meetings upload recordings (the event names only the file).
@@ -155,7 +146,7 @@ def parse_whereby_event(body: bytes, *, bucket: str, prefix: str = "") -> Platfo
     """
     data = loads_object(body, _SOURCE)
     env = structure(converter, data, EnvelopeWire, f"{_SOURCE} envelope")
-    handlers: dict[str, Callable[[], PlatformEvent]] = {
+    handlers: dict[str, Callable[[], events.PlatformEvent]] = {
         "room.client.joined": lambda: _client(env, left=False),
         "room.client.left": lambda: _client(env, left=True),
         "room.session.started": lambda: _session(env, ended=False),
@@ -170,19 +161,12 @@ class WherebyWebhooks(SignedWebhooks):
     """Whereby's receiver (``SignedWebhooks``): recordings are found under ``prefix`` in ``bucket``."""
 
     platform = Platform.WHEREBY
+    signature = WherebySignatureCheck
 
-    def __init__(
-        self,
-        secrets: Sequence[str],
-        *,
-        bucket: str,
-        prefix: str = "",
-        tolerance: timedelta = DEFAULT_TOLERANCE,
-        clock: Clock | None = None,
-    ) -> None:
-        super().__init__(WherebySignatureCheck(secrets, tolerance=tolerance, clock=clock))
-        self.bucket = bucket
+    def __init__(self, secrets: Sequence[str], *, prefix: str = "", **receiver: Any) -> None:
+        """``receiver``: ``SignedWebhooks``' ``bucket``, ``tolerance`` and ``clock``."""
+        super().__init__(secrets, **receiver)
         self.prefix = prefix
 
-    def parse_verified(self, body: bytes) -> PlatformEvent:
+    def parse_verified(self, body: bytes) -> events.PlatformEvent:
         return parse_whereby_event(bytes(body), bucket=self.bucket, prefix=self.prefix)

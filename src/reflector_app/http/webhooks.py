@@ -12,6 +12,7 @@ import logging
 from typing import Any
 
 from litestar import Request, post
+from litestar.handlers import HTTPRouteHandler
 
 from reflector_app.container import UnitOfWorkFactory, Verifiers
 from reflector_app.http.auth import PUBLIC
@@ -39,76 +40,56 @@ def is_daily_ping(body: bytes) -> bool:
         return False
 
 
-async def deliver(
-    platform: Platform,
-    request: Request[Any, Any, Any],
-    webhooks: Part[Verifiers],
-    unit_of_work: Part[UnitOfWorkFactory],
-    queue: Part[JobQueue],
-    clock: Part[Clock],
-) -> WebhookReply:
-    body = await request.body()
-    if platform is Platform.DAILY and is_daily_ping(body):
-        # Answered before verification: it carries nothing, and a 401 here would count toward the breaker.
-        return WebhookReply("ok")
-    verifier = webhooks.get(platform)
-    if verifier is None:
-        raise NotFoundError("webhook endpoint", platform.value)
-    try:
-        event = verifier.parse(body, request.headers)  # WebhookRejectedError → 401 (errors.py)
-    except PayloadError as exc:
-        log.warning("%s webhook signed but not understood, ignored: %s", platform.value, exc)
-        return WebhookReply("ignored")
-    if isinstance(event, VerificationPing):
-        return WebhookReply("ok")
-    delivery = await accept_delivery(
-        platform,
-        event,
-        body.decode("utf-8", errors="replace"),
-        unit_of_work=unit_of_work,
-        queue=queue,
-        clock=clock,
+def _receiver(platform: Platform, summary: str) -> HTTPRouteHandler:
+    """``POST /v1/{platform}/webhook``: the same handler for each platform, named after it."""
+
+    async def receive(
+        request: Request[Any, Any, Any],
+        webhooks: Part[Verifiers],
+        unit_of_work: Part[UnitOfWorkFactory],
+        queue: Part[JobQueue],
+        clock: Part[Clock],
+    ) -> WebhookReply:
+        body = await request.body()
+        if platform is Platform.DAILY and is_daily_ping(body):
+            # Answered before verification: it carries nothing, and a 401 here would count toward the breaker.
+            return WebhookReply("ok")
+        verifier = webhooks.get(platform)
+        if verifier is None:
+            raise NotFoundError("webhook endpoint", platform.value)
+        try:
+            event = verifier.parse(body, request.headers)  # WebhookRejectedError → 401 (errors.py)
+        except PayloadError as exc:
+            log.warning("%s webhook signed but not understood, ignored: %s", platform.value, exc)
+            return WebhookReply("ignored")
+        if isinstance(event, VerificationPing):
+            return WebhookReply("ok")
+        delivery = await accept_delivery(
+            platform,
+            event,
+            body.decode("utf-8", errors="replace"),
+            unit_of_work=unit_of_work,
+            queue=queue,
+            clock=clock,
+        )
+        if delivery.duplicate:
+            log.info("%s webhook %s is a redelivery", platform.value, event.event_id)
+            return WebhookReply("duplicate")
+        return WebhookReply("accepted" if delivery.enqueued else "ignored")
+
+    receive.__name__ = receive.__qualname__ = f"{platform.value}_webhook"
+    route = post(
+        f"/v1/{platform.value}/webhook",
+        status_code=200,
+        tags=["webhooks"],
+        summary=summary,
+        opt=PUBLIC,
+        responses=documented(401, 404, 408, 413),
     )
-    if delivery.duplicate:
-        log.info("%s webhook %s is a redelivery", platform.value, event.event_id)
-        return WebhookReply("duplicate")
-    return WebhookReply("accepted" if delivery.enqueued else "ignored")
+    return route(receive)
 
 
-@post(
-    "/v1/daily/webhook",
-    status_code=200,
-    tags=["webhooks"],
-    summary="Daily.co webhook",
-    opt=PUBLIC,
-    responses=documented(401, 404, 408, 413),
-)
-async def daily_webhook(
-    request: Request[Any, Any, Any],
-    webhooks: Part[Verifiers],
-    unit_of_work: Part[UnitOfWorkFactory],
-    queue: Part[JobQueue],
-    clock: Part[Clock],
-) -> WebhookReply:
-    return await deliver(Platform.DAILY, request, webhooks, unit_of_work, queue, clock)
-
-
-@post(
-    "/v1/whereby/webhook",
-    status_code=200,
-    tags=["webhooks"],
-    summary="Whereby webhook",
-    opt=PUBLIC,
-    responses=documented(401, 404, 408, 413),
-)
-async def whereby_webhook(
-    request: Request[Any, Any, Any],
-    webhooks: Part[Verifiers],
-    unit_of_work: Part[UnitOfWorkFactory],
-    queue: Part[JobQueue],
-    clock: Part[Clock],
-) -> WebhookReply:
-    return await deliver(Platform.WHEREBY, request, webhooks, unit_of_work, queue, clock)
-
+daily_webhook = _receiver(Platform.DAILY, "Daily.co webhook")
+whereby_webhook = _receiver(Platform.WHEREBY, "Whereby webhook")
 
 handlers = [daily_webhook, whereby_webhook]
