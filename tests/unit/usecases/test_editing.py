@@ -173,3 +173,22 @@ async def test_delete_waits_for_processing_and_keeps_the_row_when_storage_fails(
     with pytest.raises(DeletionIncompleteError):
         await delete_transcript("t1", owner=OWNER, transcript_bucket=broken, **kw)  # type: ignore[arg-type]
     assert "t1" in store.transcripts
+
+
+async def test_deleting_an_uploaded_transcript_deletes_the_uploaded_file() -> None:
+    from reflector_core.recording_sources import RecordingSources
+    from reflector_core.usecases.uploads import upload_key
+
+    store, clock = MemoryStore(clock=FixedClock(T0)), FixedClock(T0)
+    key = upload_key("u1")
+    out = MemoryStorage("transcripts", {key: b"mp4", audio_key("t9"): b"mp3", waveform_key("t9"): b"{}"})
+    store.recordings["rec-9"] = Recording(
+        Platform.UPLOAD, "u1", "transcripts", RecordingKind.CLOUD, object_key=key, owner=OWNER, id="rec-9"
+    )
+    store.transcripts["t9"] = Transcript("rec-9", status=TranscriptStatus.DONE, words=WORDS, id="t9", created_at=T0)
+    sources = RecordingSources(buckets={}, transcript_bucket="transcripts", uploads=out)
+    await delete_transcript(
+        "t9", owner=OWNER, unit_of_work=_uow(store), sources=sources, transcript_bucket=out, clock=clock
+    )
+    assert out.objects == {} and "t9" not in store.transcripts
+    assert {k for _, k, _, _ in store.deleted_objects} == {key, audio_key("t9"), waveform_key("t9")}
