@@ -53,6 +53,8 @@ async def test_an_upload_becomes_a_queued_transcript_of_its_uploader(
     assert world.bucket.objects[recording.object_key] == data  # the bytes as sent
     assert world.queue.jobs == [ProcessRecording(body["id"], language="en", speakers=3)]
     assert world.store.transcripts[body["id"]].status is TranscriptStatus.QUEUED
+    # The language asked for stays on the transcript: a re-enqueued job (only the id) still uses it.
+    assert world.store.transcripts[body["id"]].language == "en"
     # The uploader's, like their rooms' transcripts; nobody else's.
     listed = await client.get("/v1/transcripts")
     assert [i["id"] for i in listed.json()["items"]] == [body["id"]]

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
 from reflector_core.errors import InvalidInputError, ReflectorError, TrackError
@@ -131,7 +132,7 @@ async def accept_upload(
         owner=request.owner,
     )
     try:
-        transcript = await _record(unit_of_work, recording)
+        transcript = await _record(unit_of_work, recording, request.language)
     except BaseException:
         # The rows are not there: neither may the object be.
         await _forget(storage, key)
@@ -141,10 +142,14 @@ async def accept_upload(
     return transcript
 
 
-async def _record(unit_of_work: Callable[[], UnitOfWork], recording: Recording) -> Transcript:
+async def _record(unit_of_work: Callable[[], UnitOfWork], recording: Recording, language: str | None) -> Transcript:
     async with unit_of_work() as uow:
         stored, _ = await uow.recordings.upsert(recording)
         transcript, _ = await uow.transcripts.ensure(stored.id or "")
+        if language:
+            # Kept on the transcript: a job re-enqueued by the stuck sweep carries only the id.
+            transcript = attrs.evolve(transcript, language=language)
+            await uow.transcripts.save_result(transcript)
         if not await uow.transcripts.transition(transcript.id or "", TranscriptStatus.QUEUED):
             raise RuntimeError(f"a new upload's transcript {transcript.id} could not be queued")
         await uow.commit()
