@@ -1,7 +1,7 @@
 """Load test of the Daily webhook intake: signed events at a real server on 127.0.0.1, then a database check.
 
     python tests/load_webhooks.py [--events 2000] [--concurrency 20] [--duplicates 0.10] [--bad 0.05]
-                                  [--postgres postgres@127.0.0.1:5432]
+                                  [--postgres postgres@127.0.0.1:5432] [--worker] [--transcribe N]
 
 It starts the service in a child process in embedded mode (SQLite, or with ``--postgres`` a fresh
 PostgreSQL database created and dropped for the run, and local-folder buckets in a temporary directory, the in-process Dramatiq broker with no worker consuming: the measurement is the intake path,
@@ -11,6 +11,12 @@ wrong secret, and the rest unique ``participant.joined`` / ``meeting.ended`` eve
 transcription). It prints throughput and latency percentiles, then checks in the database that every
 valid event id was recorded exactly once and no badly signed one was, and that every bad request got 401.
 Exit status 0 only when every check holds.
+
+``--worker`` runs the real ``reflector serve`` instead (embedded: its worker consumes the events' jobs
+and its scheduler runs). ``--transcribe N`` (implies ``--worker``) first posts N recordings of the
+fixture meeting (two raw tracks, a fake Daily API on 127.0.0.1 for names) and waits until the first
+is being transcribed, so the load meets a transcription running: the tool reports at each round's
+boundary whether one still was, and fails if the worker went idle before the last round.
 
 Requests go to 127.0.0.1 only; the count is bounded by ``--events`` and the run by ``--timeout`` seconds.
 """
@@ -24,11 +30,13 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -38,8 +46,9 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.fakes.daily_api import FakeDaily  # noqa: E402
 from tests.fakes.signing import daily_headers  # noqa: E402
-from tests.integration.harness import free_port  # noqa: E402
+from tests.integration.harness import free_port, meeting_webhook, track_files, truth  # noqa: E402
 from tests.services import PgServer  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -165,59 +174,189 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, rng: random.Random, pg_url: str | None) -> int:
-    with tempfile.TemporaryDirectory(prefix="reflector-load-") as tmp:
-        database_url = pg_url or f"sqlite+aiosqlite:///{Path(tmp) / 'reflector.db'}"
-        env = {
-            **os.environ,
-            "REFLECTOR_DATABASE_URL": database_url,
-            "REFLECTOR_STORAGE_BACKEND": "local",
-            "REFLECTOR_STORAGE_DIR": str(Path(tmp) / "storage"),
-            "REFLECTOR_DAILY_WEBHOOK_SECRET": SECRET,
-        }
-        for name in [k for k in env if k.startswith("REFLECTOR_") and k.endswith(("REDIS_URL", "SQS_QUEUE_URL"))]:
-            del env[name]  # embedded mode whatever the caller's environment says
-        from reflector_adapters.db.migrate import upgrade
+    fake = FakeDaily().start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="reflector-load-") as tmp_name:
+            return _run_in(args, rng, pg_url, Path(tmp_name), fake)
+    finally:
+        fake.stop()
 
-        asyncio.run(upgrade(database_url))
-        port = free_port()
-        base = f"http://{HOST}:{port}"
-        server = subprocess.Popen(
-            [sys.executable, __file__, "--serve", "--port", str(port)],
-            env=env,
-            cwd=tmp,  # no .env file of the caller's checkout is read
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            wait_healthy(base, server, 60)
-            requests = plan(args.events, args.duplicates, args.bad, rng)
-            # The floor: the same route, count and concurrency, but Daily's ping, answered before any work.
-            ping = {"id": "", "body": PING, "headers": {"Content-Type": "application/json"}, "kind": "floor"}
-            floor = [ping] * len(requests)
-            # Floor and intake alternate in rounds, so a change in the machine's other load (it is shared)
-            # falls on both alike and the ratios stay meaningful.
-            deadline = time.monotonic() + args.timeout
-            results, floor_results, elapsed, floor_elapsed = [], [], 0.0, 0.0
-            for n in range(ROUNDS):
-                order = ((floor, floor_results), (requests, results))
-                for batch, into in order if n % 2 == 0 else order[::-1]:  # neither always goes first
-                    chunk = batch[n * len(batch) // ROUNDS : (n + 1) * len(batch) // ROUNDS]
-                    started = time.perf_counter()
-                    into.extend(asyncio.run(send_all(base, chunk, args.concurrency, deadline)))
-                    if batch is floor:
-                        floor_elapsed += time.perf_counter() - started
-                    else:
-                        elapsed += time.perf_counter() - started
-        finally:
-            server.terminate()
-            try:
-                _, err = server.communicate(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                _, err = server.communicate()
-        recorded = asyncio.run(recorded_ids(database_url))
+
+def _run_in(args: argparse.Namespace, rng: random.Random, pg_url: str | None, tmp: Path, fake: FakeDaily) -> int:
+    database_url = pg_url or f"sqlite+aiosqlite:///{tmp / 'reflector.db'}"
+    env = server_env(args, tmp, database_url, fake.url)
+    from reflector_adapters.db.migrate import upgrade
+
+    asyncio.run(upgrade(database_url))
+    port = free_port()
+    base = f"http://{HOST}:{port}"
+    server = start_server(args, tmp, env, port)
+    busy: list[bool] = []
+    transcriptions = None
+    try:
+        wait_healthy(base, server, 120)
+        transcriptions = Transcriptions(base, env, tmp, fake) if args.transcribe else None
+        if transcriptions is not None:
+            transcriptions.start(args.transcribe, server)
+        requests = plan(args.events, args.duplicates, args.bad, rng)
+        results, floor_results, elapsed, floor_elapsed = rounds(base, args, requests, transcriptions, busy)
+    finally:
+        stop_server(server)
+    recorded = asyncio.run(recorded_ids(database_url))
+    for event_id in transcriptions.event_ids if transcriptions is not None else ():
+        del recorded[event_id]  # the recordings' own webhooks
+    server_log = (tmp / "server.log").read_text(errors="replace")
     floor_ok = report_floor(floor_results, floor_elapsed, results, elapsed)
-    return report(args, requests, results, elapsed, recorded, err.decode(errors="replace")) or floor_ok
+    busy_ok = report_busy(busy) if args.transcribe else 0
+    return report(args, requests, results, elapsed, recorded, server_log) or floor_ok or busy_ok
+
+
+def server_env(args: argparse.Namespace, tmp: Path, database_url: str, daily_api: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REFLECTOR_")}  # embedded whatever the caller's
+    env |= {
+        "REFLECTOR_DATABASE_URL": database_url,
+        "REFLECTOR_STORAGE_BACKEND": "local",
+        "REFLECTOR_STORAGE_DIR": str(tmp / "storage"),
+        "REFLECTOR_DAILY_WEBHOOK_SECRET": SECRET,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if args.worker or args.transcribe:
+        env |= {
+            "REFLECTOR_DAILY_API_KEY": "test-key",  # the fake's
+            "REFLECTOR_DAILY_API_URL": daily_api,
+            "REFLECTOR_DAILY_BUCKET_REGION": "us-east-1",
+            "REFLECTOR_DAILY_BUCKET_ROLE_ARN": "arn:aws:iam::123456789012:role/daily-writes",
+            "REFLECTOR_DAILY_POLL_SECONDS": "3600",  # the recordings arrive by webhook
+            "REFLECTOR_ALLOW_PRIVATE_WEBHOOK_TARGETS": "true",
+        }
+    return env
+
+
+def start_server(args: argparse.Namespace, tmp: Path, env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    """The real ``reflector serve`` (``--worker``), or this file's intake-only server; its log in a file."""
+    if args.worker or args.transcribe:
+        command = [sys.executable, "-m", "reflector_app.cli", "serve", "--port", str(port)]
+    else:
+        command = [sys.executable, __file__, "--serve", "--port", str(port)]
+    with (tmp / "server.log").open("wb") as log:
+        # cwd: no .env file of the caller's checkout is read
+        return subprocess.Popen(command, env=env, cwd=tmp, stdout=subprocess.DEVNULL, stderr=log)
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+Results = list[dict[str, Any]]
+
+
+def rounds(
+    base: str,
+    args: argparse.Namespace,
+    requests: Results,
+    transcriptions: Transcriptions | None,
+    busy: list[bool],
+) -> tuple[Results, Results, float, float]:
+    """Floor and intake alternate in rounds, so a change in the machine's other load (it is shared)
+    falls on both alike and the ratios stay meaningful."""
+    # The floor: the same route, count and concurrency, but Daily's ping, answered before any work.
+    ping = {"id": "", "body": PING, "headers": {"Content-Type": "application/json"}, "kind": "floor"}
+    floor = [ping] * len(requests)
+    deadline = time.monotonic() + args.timeout
+    results: Results = []
+    floor_results: Results = []
+    elapsed = floor_elapsed = 0.0
+    for n in range(ROUNDS):
+        if transcriptions is not None:
+            busy.append(transcriptions.running())
+        order = ((floor, floor_results), (requests, results))
+        for batch, into in order if n % 2 == 0 else order[::-1]:  # neither always goes first
+            chunk = batch[n * len(batch) // ROUNDS : (n + 1) * len(batch) // ROUNDS]
+            started = time.perf_counter()
+            into.extend(asyncio.run(send_all(base, chunk, args.concurrency, deadline)))
+            if batch is floor:
+                floor_elapsed += time.perf_counter() - started
+            else:
+                elapsed += time.perf_counter() - started
+    if transcriptions is not None:
+        busy.append(transcriptions.running())
+    return results, floor_results, elapsed, floor_elapsed
+
+
+class Transcriptions:
+    """Recordings of the fixture meeting for the server's worker to transcribe while the load runs."""
+
+    def __init__(self, base: str, env: dict[str, str], tmp: Path, fake: FakeDaily) -> None:
+        self.fake = fake
+        self.event_ids: list[str] = []
+        self.storage = Path(env["REFLECTOR_STORAGE_DIR"]) / "reflector-daily"
+        made = subprocess.run(
+            [sys.executable, "-m", "reflector_app.cli", "apikey", "create", "--owner", "load"],
+            env=env,
+            cwd=tmp,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        key = next(w for w in made.stdout.split() if w.startswith("rk_"))
+        self.api = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=60, trust_env=False)
+
+    def start(self, count: int, server: subprocess.Popen[bytes]) -> None:
+        for n in range(count):
+            self._post(f"load-meeting-{n}")
+        deadline = time.monotonic() + 300
+        while self.statuses().get("processing", 0) == 0:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"no transcription started (statuses {self.statuses()})")
+            time.sleep(0.5)
+        print(f"transcribe   {count} recording(s) queued; the first is being transcribed")
+
+    def _post(self, room: str) -> None:
+        r = self.api.post("/v1/rooms", json={"name": room, "platform": "daily", "recording_kind": "raw-tracks"})
+        r.raise_for_status()
+        r = self.api.post(f"/v1/rooms/{room}/meeting")
+        r.raise_for_status()
+        body = meeting_webhook(r.json()["meeting"]["platform_room_name"], recording_id=str(uuid.uuid4()))
+        for key, path in track_files(body).items():
+            (self.storage / key).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, self.storage / key)
+        session = f"session-{room}"
+        self.fake.add_recording(body["payload"], mtg_session_id=session)
+        self.fake.participants[session] = [
+            {
+                "participant_id": p["participant_id"],
+                "user_id": p["user_id"],
+                "user_name": p["name"],
+                "join_time": 1773480603,
+                "duration": 26,
+            }
+            for p in truth()["participants"]
+        ]
+        raw = json.dumps(body).encode()
+        self.event_ids.append(body["id"])
+        r = self.api.post("/v1/daily/webhook", content=raw, headers=daily_headers(SECRET, int(time.time()), raw))
+        r.raise_for_status()
+
+    def statuses(self) -> Counter[str]:
+        r = self.api.get("/v1/transcripts", params={"limit": 100})
+        r.raise_for_status()
+        return Counter(t["status"] for t in r.json()["items"])
+
+    def running(self) -> bool:
+        return self.statuses().get("processing", 0) > 0
+
+
+def report_busy(busy: list[bool]) -> int:
+    print(f"transcribing at the {len(busy)} round boundaries: {''.join('y' if b else 'n' for b in busy)}")
+    if not all(busy[:-1]):
+        print("FAILED: the worker went idle before the last round (queue more with --transcribe)")
+        return 1
+    return 0
 
 
 def _figures(results: list[dict[str, Any]], elapsed: float) -> tuple[float, float, float]:
@@ -327,6 +466,16 @@ def main(argv: list[str] | None = None) -> int:
         "--postgres",
         metavar="USER@HOST:PORT",
         help="run on a fresh PostgreSQL database on that server (created and dropped) instead of SQLite",
+    )
+    parser.add_argument(
+        "--worker", action="store_true", help="run the real `reflector serve` (embedded worker and scheduler)"
+    )
+    parser.add_argument(
+        "--transcribe",
+        type=int,
+        default=0,
+        metavar="N",
+        help="queue N meeting recordings first, so the load runs while the worker transcribes (implies --worker)",
     )
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)

@@ -6,6 +6,8 @@ commands all call ``build_container`` and pass the parts to the use cases.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -32,6 +34,7 @@ from reflector_adapters.whereby.client import WherebyClient
 from reflector_app.container import Container, HealthCheck
 from reflector_app.locks import locks_for
 from reflector_app.notes import notes_writers
+from reflector_app.pipeline_process import ProcessPipeline, configured_pipeline
 from reflector_app.ratelimit import rate_limiter_for
 from reflector_app.settings import BucketSettings, Settings, SqsSettings, StorageBackend, StorageSettings
 from reflector_core.model import Platform
@@ -76,6 +79,13 @@ def sqs_notifications(sqs: SqsSettings) -> SqsRecordingNotifications | None:
 
 
 Closers = list[Callable[[], Awaitable[None]]]
+
+
+def _closer(pipeline: ProcessPipeline) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:
+        await asyncio.to_thread(pipeline.close)  # waits for a running call: the lock is the child's
+
+    return close
 
 
 async def open_buckets(settings: Settings, closers: Closers) -> dict[str, ObjectStorage]:
@@ -138,9 +148,9 @@ async def build_container(
         progress = board
     pipeline = None
     if with_pipeline:
-        from reflector_app.pipeline import build_pipeline  # loads the Whisper model: workers only
-
-        pipeline = build_pipeline(settings)
+        # The CPU stage runs in a niced child process (started on the first job; loads the model there).
+        pipeline = ProcessPipeline(functools.partial(configured_pipeline, settings), nice=settings.whisper.pipeline_nice)
+        closers.append(_closer(pipeline))
     return Container(
         settings=settings,
         clock=clock,

@@ -172,6 +172,8 @@ class WhisperSettings:
     default_language: str = _env("default_language", "en")
     """New rooms' and uploads' language when none is given: ``auto`` or an ISO 639-1 code (not ``en``: needs ``base``)."""
     model_cache_dir: Path = _env("model_cache_dir", Path("~/.cache/reflector/models"))
+    pipeline_nice: int = _env("pipeline_nice", 10)
+    """Niceness added to the worker's transcription process (0-19): the API's process gets the cores first."""
 
 
 @frozen(kw_only=True)
@@ -378,6 +380,8 @@ def _check(s: Settings) -> list[str]:
             problems.append(
                 f"{env_name(platform, 'bucket', 'name')}: must differ from {env_name('storage', 'transcripts', 'name')}"
             )
+    if not 0 <= s.whisper.pipeline_nice <= 19:
+        problems.append(f"{env_name('whisper', 'pipeline_nice')}: must be 0..19")
     try:
         Languages.for_model(s.whisper.model).check(s.whisper.default_language)
     except LanguageError as exc:
