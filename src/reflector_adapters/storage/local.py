@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import fcntl
 import logging
 import os
 import shutil
+import time
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,6 +36,8 @@ from reflector_core.ports import ObjectInfo
 log = logging.getLogger(__name__)
 
 TMP_DIR = ".reflector-tmp"
+STALE_PART_SECONDS = 60
+"""A temporary file untouched this long and held by no writer was left by a killed process."""
 _COPY_CHUNK = 1024 * 1024
 _NOT_AN_OBJECT = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
 
@@ -42,11 +46,29 @@ R = TypeVar("R")
 
 def _copy_to(src: BinaryIO, dst: Path) -> int:
     with dst.open("wb") as out:
+        # Held while writing: the start-up sweep removes only temporary files no live writer holds.
+        fcntl.flock(out.fileno(), fcntl.LOCK_EX)
         shutil.copyfileobj(src, out, _COPY_CHUNK)
         out.flush()
         # Without fsync a crash right after the rename could leave an empty file under the final name.
         os.fsync(out.fileno())
         return out.tell()
+
+
+def _unheld_and_stale(part: Path) -> bool:
+    try:
+        fd = os.open(part, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        if time.time() - os.fstat(fd).st_mtime < STALE_PART_SECONDS:
+            return False
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+    finally:
+        os.close(fd)  # a writer that opens it meanwhile writes to a file about to go, and fails cleanly
 
 
 class LocalStorage:
@@ -57,6 +79,27 @@ class LocalStorage:
 
     async def open(self) -> None:
         await asyncio.to_thread(self.root.mkdir, parents=True, exist_ok=True)
+        swept = await asyncio.to_thread(self.sweep_temporary_files)
+        if swept:
+            log.warning("bucket %s: removed %d temporary file(s) of killed writes", self.bucket, swept)
+
+    def sweep_temporary_files(self) -> int:
+        """Remove the half-written uploads of killed processes (they may hold participants' audio).
+
+        An upload writes ``.reflector-tmp/<uuid>.part`` and renames it into place, or removes it on any
+        error; only a process killed mid-write leaves one. A part is removed when no writer holds its
+        lock and it has not been written to for ``STALE_PART_SECONDS`` (a writer that has only just
+        created its file has not locked it yet).
+        """
+        tmp = self.root / TMP_DIR
+        if not tmp.is_dir():
+            return 0
+        swept = 0
+        for part in tmp.iterdir():
+            if _unheld_and_stale(part):
+                part.unlink(missing_ok=True)
+                swept += 1
+        return swept
 
     async def close(self) -> None:
         return None

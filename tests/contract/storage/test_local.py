@@ -171,3 +171,27 @@ async def test_unreadable_root_is_a_storage_error(tmp_path: Path) -> None:
     with pytest.raises(StorageError) as info:
         await put_bytes(storage, "k", b"x", tmp_path)
     assert (info.value.bucket, info.value.key, info.value.operation) == ("bucket", "k", "upload")
+
+
+async def test_opening_the_bucket_sweeps_temporary_files_of_killed_writes(tmp_path: Path) -> None:
+    """Issue 17: a process killed mid-upload leaves ``.reflector-tmp/*.part`` (maybe participants' audio)."""
+    import fcntl
+    import time
+
+    tmp = tmp_path / "bucket" / TMP_DIR
+    tmp.mkdir(parents=True)
+    old = time.time() - 3600
+    dead = tmp / "dead.part"
+    dead.write_bytes(b"half an mp3")
+    live = tmp / "live.part"
+    live.write_bytes(b"being written")
+    fresh = tmp / "fresh.part"  # just created: its writer may not hold the lock yet
+    fresh.write_bytes(b"")
+    for part in (dead, live):
+        os.utime(part, (old, old))
+    with live.open("rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        async with LocalStorage(LocalBucketConfig(root=tmp_path / "bucket", name="b")) as storage:
+            assert sorted(p.name for p in tmp.iterdir()) == ["fresh.part", "live.part"]
+            await put_bytes(storage, "k", b"new", tmp_path)  # writes still work (and leave nothing behind)
+        assert sorted(p.name for p in tmp.iterdir()) == ["fresh.part", "live.part"]
