@@ -224,6 +224,7 @@ def server_env(args: argparse.Namespace, tmp: Path, database_url: str, daily_api
         env |= {
             "REFLECTOR_DAILY_API_KEY": "test-key",  # the fake's
             "REFLECTOR_DAILY_API_URL": daily_api,
+            "REFLECTOR_DAILY_SUBDOMAIN": "acme",  # the fixture meeting's keys
             "REFLECTOR_DAILY_BUCKET_REGION": "us-east-1",
             "REFLECTOR_DAILY_BUCKET_ROLE_ARN": "arn:aws:iam::123456789012:role/daily-writes",
             "REFLECTOR_DAILY_POLL_SECONDS": "3600",  # the recordings arrive by webhook

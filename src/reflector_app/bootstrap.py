@@ -118,11 +118,17 @@ def health_checks(engine: AsyncEngine, transcripts: ObjectStorage, redis: Redis 
     return checks
 
 
+def _warn_about(settings: Settings) -> None:
+    if settings.daily.api_key and not settings.daily.subdomain:
+        log.warning("REFLECTOR_DAILY_SUBDOMAIN is unset: the Daily domain of recording keys is not checked")
+
+
 async def build_container(
     settings: Settings, *, queue: JobQueue, clock: Clock | None = None, with_pipeline: bool = False
 ) -> Container:
     """Open every adapter the settings ask for; ``Container.aclose`` closes them again."""
     clock = clock or SYSTEM_CLOCK
+    _warn_about(settings)
     engine = create_engine(settings.database.url)
     closers: Closers = [engine.dispose]
     await ensure_migrated(engine)
@@ -149,7 +155,9 @@ async def build_container(
     pipeline = None
     if with_pipeline:
         # The CPU stage runs in a niced child process (started on the first job; loads the model there).
-        pipeline = ProcessPipeline(functools.partial(configured_pipeline, settings), nice=settings.whisper.pipeline_nice)
+        pipeline = ProcessPipeline(
+            functools.partial(configured_pipeline, settings), nice=settings.whisper.pipeline_nice
+        )
         closers.append(_closer(pipeline))
     return Container(
         settings=settings,

@@ -108,6 +108,7 @@ class Container:
             transcript_bucket=s.storage.transcripts.name,
             whereby_prefix=s.whereby.recordings_prefix,
             uploads=self.transcript_bucket,
+            daily_domain=s.daily.subdomain,
         )
 
     def bucket(self, name: str) -> ObjectStorage:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from pathlib import Path
@@ -112,6 +113,8 @@ class DailyPlatformSettings:
     bucket: BucketSettings = _bucket("reflector-daily", "daily_bucket_")
     bucket_role_arn: str | None = None
     """The IAM role Daily assumes to write raw tracks into our bucket (we never hand it keys)."""
+    subdomain: str | None = None
+    """Your Daily domain (``acme`` for acme.daily.co): recording keys must start with it."""
 
     def client_settings(self) -> DailySettings | None:
         """What the Daily adapter needs, or ``None`` when the API is not configured."""
@@ -380,6 +383,8 @@ def _check(s: Settings) -> list[str]:
             problems.append(
                 f"{env_name(platform, 'bucket', 'name')}: must differ from {env_name('storage', 'transcripts', 'name')}"
             )
+    if s.daily.subdomain is not None and not re.fullmatch(r"[A-Za-z0-9-]+", s.daily.subdomain):
+        problems.append(f"{env_name('daily', 'subdomain')}: the subdomain only (acme for acme.daily.co)")
     if not 0 <= s.whisper.pipeline_nice <= 19:
         problems.append(f"{env_name('whisper', 'pipeline_nice')}: must be 0..19")
     try:

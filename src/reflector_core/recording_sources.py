@@ -11,8 +11,9 @@ again before its sources are deleted:
 - Whereby keys must lie under the configured recordings prefix, as plain file names, and a name that
   carries a room (``{room}-{ISO time}.mp4``) must carry the recording's room.
 
-The Daily domain (first key segment) is not compared with anything: no setting names it, and the
-Daily bucket receives only our domain's recordings (Daily writes to it under a role we grant).
+The Daily domain (the first key segment, ``acme`` for acme.daily.co) must be the configured one
+(``REFLECTOR_DAILY_SUBDOMAIN``); when none is configured it is not compared (the bucket still must be
+the Daily bucket and the room the recording's own).
 """
 
 from __future__ import annotations
@@ -39,13 +40,18 @@ def _plain_segments(key: str) -> bool:
     return "\\" not in key and all(part not in {"", ".", ".."} for part in key.split("/"))
 
 
-def daily_key_problem(key: str, platform_room_name: str) -> str | None:
-    """Why ``key`` is not an object of a recording of Daily room ``platform_room_name``, or ``None``."""
+def daily_key_problem(key: str, platform_room_name: str, domain: str | None = None) -> str | None:
+    """Why ``key`` is not an object of a recording of Daily room ``platform_room_name``, or ``None``.
+
+    ``domain``: the Daily domain the key must start with (``None``: any).
+    """
     if not _plain_segments(key):
         return f"key {key!r} is not a plain object key"
     parts = key.split("/")
     if len(parts) < 3 or parts[1] != platform_room_name:
-        return f"key {key!r} is not under {{domain}}/{platform_room_name}/"
+        return f"key {key!r} is not under {domain or '{domain}'}/{platform_room_name}/"
+    if domain is not None and parts[0] != domain:
+        return f"key {key!r} is not under the Daily domain {domain!r}"
     return None
 
 
@@ -81,6 +87,8 @@ class RecordingSources:
     whereby_prefix: str = field(default="")
     uploads: ObjectStorage | None = None
     """The transcript bucket, for uploads only: their files lie under ``uploads/`` in it."""
+    daily_domain: str | None = None
+    """The Daily domain (subdomain) every Daily key starts with; ``None``: not compared."""
 
     def problem(self, recording: Recording) -> str | None:
         """Why the recording may not be read from where it says it is, or ``None`` when it may."""
@@ -115,7 +123,7 @@ class RecordingSources:
                 yield "a Daily recording without a room name cannot be tied to a room"
                 return
             for key in keys:
-                yield daily_key_problem(key, room)
+                yield daily_key_problem(key, room, self.daily_domain)
         else:
             for key in keys:
                 yield whereby_key_problem(key, self.whereby_prefix, room)

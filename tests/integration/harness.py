@@ -180,6 +180,7 @@ def platform_env(fake_daily_url: str, fake_whereby_url: str) -> dict[str, str]:
         "REFLECTOR_WHEREBY_RECORDINGS_PREFIX": "recordings",
         "REFLECTOR_DAILY_API_KEY": "test-key",
         "REFLECTOR_DAILY_API_URL": fake_daily_url,
+        "REFLECTOR_DAILY_SUBDOMAIN": "acme",  # the fixtures' keys: acme/{room}/…
         "REFLECTOR_DAILY_WEBHOOK_SECRET": DAILY_SECRET,
         "REFLECTOR_DAILY_BUCKET_REGION": "us-east-1",
         "REFLECTOR_DAILY_BUCKET_ROLE_ARN": "arn:aws:iam::123456789012:role/daily-writes",

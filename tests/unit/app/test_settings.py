@@ -37,6 +37,14 @@ def test_every_bad_value_is_named_in_one_message() -> None:
         assert name in message
 
 
+def test_the_daily_subdomain_is_one_name_and_the_pipeline_niceness_a_valid_one() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        load_settings({"REFLECTOR_DAILY_SUBDOMAIN": "acme.daily.co", "REFLECTOR_PIPELINE_NICE": "20"}, None)
+    assert "REFLECTOR_DAILY_SUBDOMAIN: the subdomain only" in str(info.value)
+    assert "REFLECTOR_PIPELINE_NICE: must be 0..19" in str(info.value)
+    assert load_settings({"REFLECTOR_DAILY_SUBDOMAIN": "acme-2"}, None).daily.subdomain == "acme-2"
+
+
 def test_dependent_settings_are_required_together() -> None:
     with pytest.raises(ConfigurationError) as info:
         load_settings({"REFLECTOR_DAILY_API_KEY": "k", "REFLECTOR_WHISPER_THREADS": "0"}, None)
@@ -88,7 +96,7 @@ def test_empty_retention_means_keep() -> None:
 def test_configuration_page_lists_every_setting() -> None:
     text = DOC.read_text()
     missing = [name for name in ENV_NAMES if f"`{name}`" not in text]
-    assert len(ENV_NAMES) == 67 and missing == []
+    assert len(ENV_NAMES) == 68 and missing == []
 
 
 def test_settings_are_nested_by_concern_under_the_documented_names() -> None:

@@ -13,6 +13,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
 from reflector_adapters.daily.webhooks import parse_daily_event
@@ -156,6 +157,24 @@ async def test_a_recording_of_the_room_in_the_daily_bucket_is_accepted() -> None
     assert out.enqueued and out.recording.bucket == "daily"
 
 
+async def test_another_daily_domains_recording_of_a_same_named_room_is_refused() -> None:
+    """Keys are ``{domain}/{room}/…``: with REFLECTOR_DAILY_SUBDOMAIN set, only that domain's are read."""
+    w = World()
+    w.sources = attrs.evolve(w.sources, daily_domain="acme")
+    ours, theirs = f"acme/{ROOM}/1773324000000", f"other/{ROOM}/1773324000000"
+    event = parse_daily_event(
+        ready_to_download(s3_key=theirs, s3={"bucket_name": "daily", "key": theirs}), bucket="daily"
+    )
+    assert isinstance(event, RecordingReady)
+    with pytest.raises(ForeignSourceError, match="Daily domain"):
+        await ingest_recording(event.recording, sources=w.sources, unit_of_work=w.uow, queue=w.queue)
+    assert w.store.recordings == {}
+    event = parse_daily_event(ready_to_download(s3_key=ours, s3={"bucket_name": "daily", "key": ours}), bucket="daily")
+    assert isinstance(event, RecordingReady)
+    out = await ingest_recording(event.recording, sources=w.sources, unit_of_work=w.uow, queue=w.queue)
+    assert out.enqueued
+
+
 async def test_polling_skips_a_listed_recording_that_names_another_bucket() -> None:
     w = World()
     wire = recording_wire(
@@ -258,6 +277,10 @@ def test_key_rules() -> None:
     assert daily_key_problem(f"acme/{ROOM}/1773324125512.mp4", ROOM) is None
     for bad in (f"{ROOM}/x", f"/acme/{ROOM}/x", f"acme/{ROOM}//x", f"acme/{ROOM}/./x", f"acme\\{ROOM}/x"):
         assert daily_key_problem(bad, ROOM) is not None, bad
+    # With the Daily domain configured, another domain's key (same room name) is refused.
+    assert daily_key_problem(ok, ROOM, "acme") is None
+    assert daily_key_problem(f"evil/{ROOM}/1773324125512.mp4", ROOM, "acme") is not None
+    assert daily_key_problem(f"acme-2/{ROOM}/1773324125512.mp4", ROOM, "acme") is not None
     assert whereby_key_problem("raw/room-2026-03-12T14:03:21Z.mp4", "raw", "/room") is None
     assert whereby_key_problem("raw/room-odd.mp4", "raw", "/room") is None  # loosely documented stamp
     assert whereby_key_problem("raw/roomy-2026-03-12T14:03:21Z.mp4", "raw", "/room") is not None
