@@ -115,6 +115,8 @@ class MemoryStore:
     recordings: dict[str, Recording] = attrs.Factory(dict)
     transcripts: dict[str, Transcript] = attrs.Factory(dict)
     inbound_events: set[tuple[Platform, str]] = attrs.Factory(set)
+    pending_events: dict[tuple[Platform, str], str] = attrs.Factory(dict)
+    """Bodies of recorded events not yet handled, in recording order."""
     cursors: dict[str, tuple[str | None, datetime | None]] = attrs.Factory(dict)
     sessions: dict[tuple[str, str], ParticipantSession] = attrs.Factory(dict)
     consents: list[ConsentDecision] = attrs.Factory(list)
@@ -461,12 +463,20 @@ class MemoryInboundEvents:
     def __init__(self, store: MemoryStore) -> None:
         self.s = store
 
-    async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
+    async def record(self, platform: Platform, event_id: str, received_at: datetime, body: str | None = None) -> bool:
         _aware(received_at)
         if (platform, event_id) in self.s.inbound_events:
             return False
         self.s.inbound_events.add((platform, event_id))
+        if body is not None:
+            self.s.pending_events[(platform, event_id)] = body
         return True
+
+    async def handled(self, platform: Platform, event_id: str) -> None:
+        self.s.pending_events.pop((platform, event_id), None)
+
+    async def pending(self) -> list[tuple[Platform, str]]:
+        return [(platform, body) for (platform, _), body in self.s.pending_events.items()]
 
 
 class MemoryCursors:

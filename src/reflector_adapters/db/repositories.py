@@ -487,13 +487,26 @@ class SqlInboundEvents:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
-    async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
+    async def record(self, platform: Platform, event_id: str, received_at: datetime, body: str | None = None) -> bool:
         stmt = (
             _insert(self._conn, tb.webhook_event)
-            .values(platform=platform.value, event_id=event_id, received_at=received_at)
+            .values(platform=platform.value, event_id=event_id, received_at=received_at, pending_body=body)
             .on_conflict_do_nothing(index_elements=[tb.webhook_event.c.platform, tb.webhook_event.c.event_id])
         )
         return (await self._conn.execute(stmt)).rowcount == 1
+
+    async def handled(self, platform: Platform, event_id: str) -> None:
+        c = tb.webhook_event.c
+        await self._conn.execute(
+            update(tb.webhook_event)
+            .where(c.platform == platform.value, c.event_id == event_id, c.pending_body.is_not(None))
+            .values(pending_body=None)
+        )
+
+    async def pending(self) -> list[tuple[Platform, str]]:
+        c = tb.webhook_event.c
+        stmt = select(c.platform, c.pending_body).where(c.pending_body.is_not(None)).order_by(c.received_at, c.event_id)
+        return [(Platform(r.platform), str(r.pending_body)) for r in await self._conn.execute(stmt)]
 
 
 class SqlPollCursors:

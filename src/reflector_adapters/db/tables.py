@@ -167,6 +167,7 @@ webhook_event = Table(
     Column("platform", String(16), nullable=False),
     Column("event_id", NAME, nullable=False),
     Column("received_at", UtcDateTime, nullable=False, index=True),
+    Column("pending_body", Text, nullable=True),  # the raw body until its job is done (restart recovery)
     PrimaryKeyConstraint("platform", "event_id"),
 )
 

@@ -22,7 +22,7 @@ from attrs import frozen
 
 from reflector_app.container import Container
 from reflector_app.settings import Settings
-from reflector_core.errors import NotFoundError
+from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.jobs import Job
 from reflector_core.model import Platform, TranscriptStatus
 from reflector_core.usecases.consent import ApplyConsent, SweepConsentCleanups, apply_consent, sweep_consent_cleanups
@@ -32,7 +32,7 @@ from reflector_core.usecases.discovery import (
     drain_recording_notifications,
     poll_daily_recordings,
 )
-from reflector_core.usecases.events import HandlePlatformEvent, handle_event
+from reflector_core.usecases.events import HandlePlatformEvent, event_handled, handle_event
 from reflector_core.usecases.maintenance import (
     DeactivateFinishedMeetings,
     LinkUnlinkedRecordings,
@@ -93,12 +93,15 @@ def _handle_event(c: Container) -> Handler[HandlePlatformEvent]:
     sources = c.recording_sources
 
     async def run(job: HandlePlatformEvent) -> None:
-        event = c.webhooks[Platform(job.platform)].parse_verified(job.body.encode())
-        log.info(
-            "%s event: %s",
-            job.platform,
-            await handle_event(event, sources=sources, unit_of_work=c.unit_of_work, queue=c.queue),
-        )
+        platform = Platform(job.platform)
+        event = c.webhooks[platform].parse_verified(job.body.encode())
+        try:
+            said = await handle_event(event, sources=sources, unit_of_work=c.unit_of_work, queue=c.queue)
+        except InvalidInputError:
+            await event_handled(platform, event, unit_of_work=c.unit_of_work)  # never succeeds: not re-run
+            raise
+        await event_handled(platform, event, unit_of_work=c.unit_of_work)
+        log.info("%s event: %s", job.platform, said)
 
     return run
 

@@ -197,8 +197,20 @@ class TranscriptEditRepository(Protocol):
 class InboundEventRepository(Protocol):
     """Ids of the platform events (Daily/Whereby webhooks received) already handled: redeliveries are dropped."""
 
-    async def record(self, platform: Platform, event_id: str, received_at: datetime) -> bool:
-        """``True`` the first time this event id is seen; ``False`` for a redelivery."""
+    async def record(self, platform: Platform, event_id: str, received_at: datetime, body: str | None = None) -> bool:
+        """``True`` the first time this event id is seen; ``False`` for a redelivery.
+
+        ``body``: the verified raw body, kept as *pending* until ``handled``, so that an event whose job
+        was lost (embedded mode's in-process queue dies with the process) can be handled after a restart.
+        """
+        ...
+
+    async def handled(self, platform: Platform, event_id: str) -> None:
+        """The event's job is done: its body is no longer pending (nor kept)."""
+        ...
+
+    async def pending(self) -> list[tuple[Platform, str]]:
+        """``(platform, body)`` of every recorded event not yet handled, oldest first."""
         ...
 
 

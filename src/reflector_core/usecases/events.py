@@ -66,12 +66,24 @@ async def accept_delivery(
     if isinstance(event, VerificationPing | IgnoredEvent):
         return Delivery(duplicate=False, enqueued=False)
     async with unit_of_work() as uow:
-        if event.event_id is not None and not await uow.inbound_events.record(platform, event.event_id, clock.now()):
+        recorded = event.event_id is None or await uow.inbound_events.record(
+            platform, event.event_id, clock.now(), raw_body
+        )
+        if not recorded:
             await uow.rollback()
             return Delivery(duplicate=True, enqueued=False)
         await queue.enqueue(HandlePlatformEvent(platform.value, raw_body))
         await uow.commit()
     return Delivery(duplicate=False, enqueued=True)
+
+
+async def event_handled(platform: Platform, event: PlatformEvent, *, unit_of_work: Callable[[], UnitOfWork]) -> None:
+    """The event's job finished (or can never succeed): a restart need not handle it again."""
+    if event.event_id is None:
+        return
+    async with unit_of_work() as uow:
+        await uow.inbound_events.handled(platform, event.event_id)
+        await uow.commit()
 
 
 async def handle_event(

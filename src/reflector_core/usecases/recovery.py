@@ -3,7 +3,8 @@
 In embedded mode one process runs the API, the only worker and the scheduler; its queue lives in
 memory. When that process is killed, every transcript still ``queued`` or ``processing`` in the
 database was a job of the dead process and nobody else will run it, so start-up enqueues each once
-(processing is retry-safe: it re-enters ``processing`` and overwrites the same keys). The periodic
+(processing is retry-safe: it re-enters ``processing`` and overwrites the same keys). So is every
+accepted platform webhook whose job had not finished (its raw body is kept until then). The periodic
 jobs whose work may have been lost with it (consent cleanups, webhook retries) run once right away
 instead of waiting for their interval.
 
@@ -19,6 +20,7 @@ from datetime import timedelta
 
 from reflector_core.ports import Clock, JobQueue, UnitOfWork
 from reflector_core.usecases.consent import SweepConsentCleanups
+from reflector_core.usecases.events import HandlePlatformEvent
 from reflector_core.usecases.outbound import RetryWebhooks
 from reflector_core.usecases.process_recording import ProcessRecording
 
@@ -30,9 +32,14 @@ async def resume_after_restart(*, unit_of_work: Callable[[], UnitOfWork], queue:
     async with unit_of_work() as uow:
         # "Stuck since before now" is every queued or processing transcript: none has a live job yet.
         unfinished = await uow.transcripts.stuck(clock.now() + timedelta(seconds=1))
+        events = await uow.inbound_events.pending()
     ids = [t.id for t in unfinished if t.id is not None]
     for tid in ids:
         await queue.enqueue(ProcessRecording(tid))
+    for platform, body in events:
+        await queue.enqueue(HandlePlatformEvent(platform.value, body))
+    if events:
+        log.warning("restart: %d accepted webhook event(s) not yet handled enqueued again", len(events))
     await queue.enqueue(SweepConsentCleanups())
     await queue.enqueue(RetryWebhooks())
     if ids:

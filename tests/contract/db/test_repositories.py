@@ -475,6 +475,27 @@ async def test_inbound_events_are_recorded_once(uow: UoW) -> None:
         assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0) is False
 
 
+async def test_an_inbound_events_body_is_pending_until_handled(uow: UoW) -> None:
+    """Issue 17: an accepted event whose job died with an embedded process is handled after the restart."""
+    async with uow() as u:
+        assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0, '{"id":"evt-1"}')
+        assert await u.inbound_events.record(Platform.WHEREBY, "w-1", T0 + timedelta(seconds=1), '{"id":"w-1"}')
+        assert await u.inbound_events.record(Platform.DAILY, "evt-0", T0)  # no body: nothing to re-run
+        await u.commit()
+    async with uow() as u:
+        assert await u.inbound_events.pending() == [
+            (Platform.DAILY, '{"id":"evt-1"}'),
+            (Platform.WHEREBY, '{"id":"w-1"}'),
+        ]
+        await u.inbound_events.handled(Platform.DAILY, "evt-1")
+        await u.inbound_events.handled(Platform.DAILY, "unknown")
+        await u.commit()
+    async with uow() as u:
+        assert await u.inbound_events.pending() == [(Platform.WHEREBY, '{"id":"w-1"}')]
+        assert await u.inbound_events.record(Platform.DAILY, "evt-1", T0, "again") is False  # still a redelivery
+        assert await u.inbound_events.pending() == [(Platform.WHEREBY, '{"id":"w-1"}')]
+
+
 async def test_poll_cursor_get_and_set(uow: UoW) -> None:
     async with uow() as u:
         assert await u.poll_cursors.get("daily") == (None, None)

@@ -12,8 +12,9 @@ from reflector_core.events import (
 )
 from reflector_core.jobs import Job
 from reflector_core.model import Meeting, Platform, Recording, RecordingKind, Room
-from reflector_core.usecases.events import HandlePlatformEvent, accept_delivery, handle_event
+from reflector_core.usecases.events import HandlePlatformEvent, accept_delivery, event_handled, handle_event
 from reflector_core.usecases.process_recording import ProcessRecording
+from reflector_core.usecases.recovery import resume_after_restart
 from tests.fakes.memory import FixedClock, MemoryStore, MemoryUnitOfWork, RecordingQueue
 from tests.recording_sources import memory_sources
 
@@ -58,6 +59,7 @@ async def test_enqueue_failure_leaves_no_record_so_the_retry_is_processed() -> N
         async def __aexit__(self, *exc: object) -> None:
             if self.commits == 0:
                 self.store.inbound_events.clear()
+                self.store.pending_events.clear()
 
     store = MemoryStore()
     event = MeetingEnded(Platform.DAILY, "evt-1", T0, "r", None, T0)
@@ -103,3 +105,23 @@ async def test_presence_events_are_idempotent_and_meeting_end_deactivates() -> N
     )
     await handle_event(MeetingEnded(Platform.DAILY, "e", T0, "intake-20260312140000", None, T0), **kw)  # type: ignore[arg-type]
     assert not store.meetings[m.id or ""].active
+
+
+async def test_an_accepted_event_whose_job_was_lost_is_handled_once_after_a_restart() -> None:
+    """Issue 17: embedded mode's queue dies with the process; the accepted event must still be handled."""
+    store = MemoryStore()
+    kw = {"unit_of_work": lambda: MemoryUnitOfWork(store), "clock": FixedClock(T0)}
+    event = MeetingEnded(Platform.DAILY, "evt-1", T0, "intake-20260312140000", None, T0)
+    body = '{"id":"evt-1"}'
+    lost = RecordingQueue()
+    assert (await accept_delivery(Platform.DAILY, event, body, queue=lost, **kw)).enqueued  # type: ignore[arg-type]
+    # The process is killed before a worker takes the job: `lost` goes with it.
+
+    queue = RecordingQueue()
+    await resume_after_restart(queue=queue, **kw)  # type: ignore[arg-type]
+    assert [j for j in queue.jobs if isinstance(j, HandlePlatformEvent)] == [HandlePlatformEvent("daily", body)]
+
+    await event_handled(Platform.DAILY, event, unit_of_work=kw["unit_of_work"])  # type: ignore[arg-type]
+    again = RecordingQueue()
+    await resume_after_restart(queue=again, **kw)  # type: ignore[arg-type]
+    assert [j for j in again.jobs if isinstance(j, HandlePlatformEvent)] == []
