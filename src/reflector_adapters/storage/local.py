@@ -36,7 +36,7 @@ from reflector_core.ports import ObjectInfo
 log = logging.getLogger(__name__)
 
 TMP_DIR = ".reflector-tmp"
-STALE_PART_SECONDS = 60
+STALE_PART_SECONDS = 5
 """A temporary file untouched this long and held by no writer was left by a killed process."""
 _COPY_CHUNK = 1024 * 1024
 _NOT_AN_OBJECT = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
