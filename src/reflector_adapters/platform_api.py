@@ -21,7 +21,7 @@ import json
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
 from datetime import UTC, datetime
-from typing import Any, Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 import attrs
@@ -95,6 +95,15 @@ def segment(value: str) -> str:
     if value in {"", ".", ".."}:
         raise InvalidInputError(f"not a usable URL path segment: {value!r}")
     return quote(value, safe="")
+
+
+class CallOptions(TypedDict, total=False):
+    """``call``'s options that ``call_json`` passes on."""
+
+    params: Mapping[str, str | int] | None
+    json_body: Mapping[str, Any] | None
+    ok: Collection[int]
+    missing_ok: bool
 
 
 class JsonApi:
@@ -222,28 +231,10 @@ class JsonApi:
         return wait
 
     async def call_json(
-        self,
-        operation: str,
-        method: str,
-        path: str,
-        *,
-        idempotent: bool,
-        params: Mapping[str, str | int] | None = None,
-        json_body: Mapping[str, Any] | None = None,
-        ok: Collection[int] = (200,),
-        missing_ok: bool = False,
+        self, operation: str, method: str, path: str, *, idempotent: bool, **options: Unpack[CallOptions]
     ) -> dict[str, Any] | None:
         """``call`` for endpoints that answer one JSON object."""
-        response = await self.call(
-            operation,
-            method,
-            path,
-            idempotent=idempotent,
-            params=params,
-            json_body=json_body,
-            ok=ok,
-            missing_ok=missing_ok,
-        )
+        response = await self.call(operation, method, path, idempotent=idempotent, **options)
         if response is None:
             return None
         try:

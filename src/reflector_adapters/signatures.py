@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import timedelta
 
 from reflector_adapters.clock import SYSTEM_CLOCK
-from reflector_core.errors import WebhookRejectedError
+from reflector_core.errors import ConfigurationError, WebhookRejectedError
 from reflector_core.ports import Clock
 
 DEFAULT_TOLERANCE = timedelta(minutes=5)
@@ -60,3 +60,23 @@ def matches_any(expected: Callable[[bytes], bytes], keys: Iterable[bytes], provi
         for candidate in candidates:
             matched |= hmac.compare_digest(digest, candidate)
     return matched
+
+
+class SecretKeys:
+    """The base of both platforms' signature checks: their keys (one per secret: two while rotating),
+    the replay window and the clock. A subclass names its platform and how a secret becomes a key."""
+
+    label: str
+    """The platform's name in configuration errors (``Daily``)."""
+
+    def __init__(
+        self, secrets: Sequence[str], *, tolerance: timedelta = DEFAULT_TOLERANCE, clock: Clock | None = None
+    ) -> None:
+        if isinstance(secrets, str) or not secrets:
+            raise ConfigurationError(f"{self.label} webhook verification needs a list of one or more secrets")
+        self._keys = [self.key(s) for s in secrets]
+        self._tolerance = tolerance
+        self._clock = clock
+
+    def key(self, secret: str) -> bytes:
+        raise NotImplementedError

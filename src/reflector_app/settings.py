@@ -105,11 +105,17 @@ class SqsSettings:
 
 
 @frozen(kw_only=True)
-class DailyPlatformSettings:
+class PlatformSettings:
+    """What Daily and Whereby both have: an API key and the webhook secrets."""
+
     api_key: str | None = _secret()
-    api_url: str = "https://api.daily.co/v1"
     webhook_secret: tuple[str, ...] = _secret(())
     """Comma-separated: two secrets may be active at once while rotating."""
+
+
+@frozen(kw_only=True)
+class DailyPlatformSettings(PlatformSettings):
+    api_url: str = "https://api.daily.co/v1"
     bucket: BucketSettings = _bucket("reflector-daily", "daily_bucket_")
     bucket_role_arn: str | None = None
     """The IAM role Daily assumes to write raw tracks into our bucket (we never hand it keys)."""
@@ -133,10 +139,8 @@ class DailyPlatformSettings:
 
 
 @frozen(kw_only=True)
-class WherebyPlatformSettings:
-    api_key: str | None = _secret()
+class WherebyPlatformSettings(PlatformSettings):
     api_url: str = "https://api.whereby.dev/v1"
-    webhook_secret: tuple[str, ...] = _secret(())
     bucket: BucketSettings = _bucket("reflector-whereby", "whereby_bucket_")
     recordings_prefix: str = ""
     """The folder inside the Whereby bucket that Whereby uploads into."""

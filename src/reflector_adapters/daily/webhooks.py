@@ -14,8 +14,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from collections.abc import Callable, Mapping
 
 from reflector_adapters.daily.wire import (
     EnvelopeWire,
@@ -30,7 +29,7 @@ from reflector_adapters.daily.wire import (
 )
 from reflector_adapters.inbound import SignedWebhooks, dispatch
 from reflector_adapters.payload import from_unix, loads_object, structure
-from reflector_adapters.signatures import DEFAULT_TOLERANCE, check_window, header, matches_any, unix_seconds
+from reflector_adapters.signatures import SecretKeys, check_window, header, matches_any, unix_seconds
 from reflector_core.errors import ConfigurationError, PayloadError, WebhookRejectedError
 from reflector_core.events import (
     IgnoredEvent,
@@ -45,7 +44,6 @@ from reflector_core.events import (
     VerificationPing,
 )
 from reflector_core.model import Platform, RecordingKind
-from reflector_core.ports import Clock
 
 SIGNATURE_HEADER = "X-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Webhook-Timestamp"
@@ -67,17 +65,13 @@ def decode_secret(secret: str) -> bytes:
     return key
 
 
-class DailySignatureCheck:
+class DailySignatureCheck(SecretKeys):
     """Checks ``X-Webhook-Signature`` against one or more secrets (two during a rotation)."""
 
-    def __init__(
-        self, secrets: Sequence[str], *, tolerance: timedelta = DEFAULT_TOLERANCE, clock: Clock | None = None
-    ) -> None:
-        if isinstance(secrets, str) or not secrets:
-            raise ConfigurationError("Daily webhook verification needs a list of one or more secrets")
-        self._keys = [decode_secret(s) for s in secrets]
-        self._tolerance = tolerance
-        self._clock = clock
+    label = "Daily"
+
+    def key(self, secret: str) -> bytes:
+        return decode_secret(secret)
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         """Return if ``body`` was signed by Daily within the window; else raise ``WebhookRejectedError``."""

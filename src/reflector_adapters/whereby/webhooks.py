@@ -11,12 +11,11 @@ import hashlib
 import hmac
 import re
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from reflector_adapters.inbound import SignedWebhooks, dispatch
 from reflector_adapters.payload import from_iso, loads_object, structure
-from reflector_adapters.signatures import DEFAULT_TOLERANCE, check_window, header, matches_any, unix_seconds
+from reflector_adapters.signatures import SecretKeys, check_window, header, matches_any, unix_seconds
 from reflector_adapters.whereby.wire import (
     ClientPayloadWire,
     EnvelopeWire,
@@ -29,7 +28,6 @@ from reflector_adapters.whereby.wire import (
 from reflector_core import events
 from reflector_core.errors import ConfigurationError, WebhookRejectedError
 from reflector_core.model import Platform
-from reflector_core.ports import Clock
 
 SIGNATURE_HEADER = "Whereby-Signature"
 _PLATFORM = "whereby"
@@ -62,20 +60,16 @@ def parse_signature_header(value: str) -> tuple[str, list[str]]:
     return stamp, digests
 
 
-class WherebySignatureCheck:
+class WherebySignatureCheck(SecretKeys):
     """Checks ``Whereby-Signature`` against one or more secrets (two while rotating)."""
 
-    def __init__(
-        self, secrets: Sequence[str], *, tolerance: timedelta = DEFAULT_TOLERANCE, clock: Clock | None = None
-    ) -> None:
-        if isinstance(secrets, str) or not secrets:
-            raise ConfigurationError("Whereby webhook verification needs a list of one or more secrets")
-        if any(not isinstance(s, str) or not s for s in secrets):
+    label = "Whereby"
+
+    def key(self, secret: str) -> bytes:
+        if not isinstance(secret, str) or not secret:
             raise ConfigurationError("a Whereby webhook secret is empty")
         # The secret is used as its UTF-8 bytes, not decoded (unlike Daily's base64 secret).
-        self._keys = [s.encode("utf-8") for s in secrets]
-        self._tolerance = tolerance
-        self._clock = clock
+        return secret.encode("utf-8")
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
         """Return if ``body`` was signed by Whereby within the window; else raise ``WebhookRejectedError``."""
