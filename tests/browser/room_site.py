@@ -97,8 +97,9 @@ def post_daily_webhook(site: Service, body: dict[str, Any]) -> str:
     return str(r.json()["status"])
 
 
-def joined(platform_room_name: str, session_id: str, n: int) -> dict[str, Any]:
-    """Daily's signed ``participant.joined`` for someone entering the call."""
+def joined(platform_room_name: str, session_id: str, n: int, name: str | None = None) -> dict[str, Any]:
+    """Daily's signed ``participant.joined`` for someone entering the call (named ``name``, else after the
+    whole session id: a cut-off prefix read like a name cut short on the room page)."""
     now = time.time()
     return {
         "version": "1.0.0",
@@ -107,7 +108,7 @@ def joined(platform_room_name: str, session_id: str, n: int) -> dict[str, Any]:
         "payload": {
             "room": platform_room_name,
             "user_id": None,
-            "user_name": f"Person {session_id[:4]}",
+            "user_name": name or f"Guest {session_id}",
             "session_id": session_id,
             "joined_at": now,
             "owner": False,

@@ -148,7 +148,7 @@ def test_signed_out_people_never_see_host_controls_and_the_owner_does(
     sign_in(owner, room_site, "/r/board")
     owner_src = _page_state(owner)["src"] or ""
     assert owner_src.startswith(detail["room_url"]) and "t=" in owner_src  # the owner's meeting token
-    post_daily_webhook(room_site, joined(detail["platform_room_name"], "owner-1", 0))
+    post_daily_webhook(room_site, joined(detail["platform_room_name"], "owner-1", 0, name="Ana Lindqvist"))
     wait_until(lambda: fake_daily.starts, timeout=60, what="the recording to start")
     owner.refresh()
     owner.find_element(_by("ID"), "stop-recording").click()
@@ -160,6 +160,7 @@ def test_signed_out_people_never_see_host_controls_and_the_owner_does(
     # The owner's room administration page, for the docs.
     owner.get(f"{room_site.base}/rooms/board")
     assert "Copy link" in owner.page_source and "/r/board" in owner.page_source
+    assert "Ana Lindqvist" in owner.page_source  # the participant's whole name
     screenshot(owner, "room-admin")
 
 

@@ -12,6 +12,7 @@ database refuses the rows the copied object is deleted again.
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 UPLOAD_PREFIX = "uploads/"
 MAX_TITLE = 200
 MAX_SPEAKERS = 20
+
+_ERRNO = re.compile(r"\[Errno -?\d+\] ")
 
 T = TypeVar("T")
 RunBlocking = Callable[[Callable[[], T]], Awaitable[T]]
@@ -101,6 +104,8 @@ async def _probe(probe: Callable[[Path], TrackProbe], path: Path, run_blocking: 
         return await run_blocking(lambda: probe(path))
     except (TrackError, InvalidInputError) as exc:
         reason = exc.reason if isinstance(exc, TrackError) else str(exc)
+        # The decoder names the spool file: the uploader gets the cause, never our paths.
+        reason = _ERRNO.sub("", reason.replace(f"'{path}'", "the file").replace(str(path), "the file"))
         raise InvalidInputError(f"not an audio or video file with sound that can be read: {reason}") from exc
 
 
