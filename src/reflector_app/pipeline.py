@@ -42,20 +42,25 @@ class LocalPipeline:
         workdir.mkdir(parents=True, exist_ok=True)
         mp3 = workdir / "audio.mp3"
         with self._lock:
+            # Each recording its own language (``auto``: detected anew); ``LanguageError`` when the model cannot.
+            self.transcriber.use_language(options.language if options else None)
             if multitrack:
                 # The sources carry the speaker indexes ``process_recording`` assigned: kept as given.
-                return process_multitrack(
+                result = process_multitrack(
                     sources, audio=self.audio, transcriber=self.transcriber, mp3_path=mp3, progress=progress
                 )
-            return process_single_file(
-                sources[0],
-                audio=self.audio,
-                transcriber=self.transcriber,
-                mp3_path=mp3,
-                diarizer=self.diarizer,
-                options=options,
-                progress=progress,
-            )
+            else:
+                result = process_single_file(
+                    sources[0],
+                    audio=self.audio,
+                    transcriber=self.transcriber,
+                    mp3_path=mp3,
+                    diarizer=self.diarizer,
+                    options=options,
+                    progress=progress,
+                )
+            # Read under the lock: what this recording was transcribed in (what ``auto`` detected).
+            return attrs.evolve(result, language=self.transcriber.language)
 
 
 def whisper_transcriber(

@@ -60,6 +60,9 @@ def test_s3_event_on_sqs_gives_one_transcript_despite_redelivery(service: Servic
 
     transcript = service.wait_transcript(key)
     assert transcript["status"] == "done", transcript
+    # The room's language (the default, en) went to the transcriber and is stored with the result.
+    assert service.api("GET", f"/v1/transcripts/{transcript['id']}").json()["language"] == "en"
+    assert service.api("GET", f"/v1/transcripts/{transcript['id']}/export.vtt").text.startswith("WEBVTT\nLanguage: en")
     text = service.api("GET", f"/v1/transcripts/{transcript['id']}/export.txt").text
     truth = json.loads((WHEREBY / "truth.json").read_text())
     expected = {w.strip(".,?!").lower() for u in truth["utterances"] for w in u["text"].split()}
