@@ -13,7 +13,8 @@ fresh subprocesses (so peak RSS is each strategy's own):
 
 Prints per-stage seconds, real-time factor, peak RSS, WER and timing errors (``tools/score.py``),
 the silent participant's word count and the baseline/ours time ratio; ``--json FILE`` saves them.
-Ours also runs once without the crosstalk analysis: the time it adds is measured in the same run.
+Ours runs ``--repeat`` times with and without the crosstalk analysis, alternating: the CPU time it
+adds is compared pair by pair (median and range), then the analysis alone on the read of all tracks.
 
 ``--mixed`` prints the diarization table instead (``tools/bench_mixed.py``): generated mixed
 recordings with distinct voices for ``--counts`` speakers × ``--seeds``, each through
@@ -35,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -247,7 +249,7 @@ def run_baseline(meeting: Path, out: Path, model: str, threads: int) -> dict[str
 # --- driver ------------------------------------------------------------------------------------
 
 
-def child(strategy: str, meeting: Path, out: Path, model: str, threads: int) -> dict[str, Any]:
+def child(strategy: str, meeting: Path, out: Path, model: str, threads: int, score_it: bool = True) -> dict[str, Any]:
     """Run one strategy in a fresh interpreter and return its report (stdout's last line)."""
     out.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, __file__, "--child", strategy, "--meeting", str(meeting), "--out", str(out)]
@@ -256,6 +258,8 @@ def child(strategy: str, meeting: Path, out: Path, model: str, threads: int) -> 
     if done.returncode != 0:
         raise SystemExit(f"{strategy} failed:\n{done.stderr}")
     report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    if not score_it:
+        return report
     from score import load_hyp, score
 
     truth = json.loads((meeting / "truth.json").read_text())
@@ -299,6 +303,9 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--no-baseline", action="store_true", help="skip the (slow) full-track baseline")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="runs of ours with and without the crosstalk analysis (alternating)"
+    )
     ap.add_argument("--keep", type=Path, help="work in this directory and keep it (default: a temporary one)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     ap.add_argument(
@@ -318,7 +325,9 @@ def main() -> None:
         help="the diarizer alone: CPU seconds and peak RSS on 10 and 60 minutes of a 10-minute mixed meeting",
     )
     ap.add_argument(
-        "--child", choices=["ours", "ours-no-crosstalk", "baseline", "mixed", "cost"], help=argparse.SUPPRESS
+        "--child",
+        choices=["ours", "ours-no-crosstalk", "baseline", "mixed", "cost", "read"],
+        help=argparse.SUPPRESS,
     )
     ap.add_argument("--meeting", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -331,6 +340,8 @@ def main() -> None:
             report = bench_mixed.run_mixed(args.meeting, args.out, args.model, args.threads)
         elif args.child == "cost":
             report = bench_mixed.run_cost(args.meeting, args.minutes)
+        elif args.child == "read":
+            report = run_read(args.meeting)
         else:
             report = run_ours(args.meeting, args.out, args.model, args.threads, crosstalk=args.child == "ours")
         print(json.dumps(report))
@@ -372,19 +383,7 @@ def main() -> None:
         truth = json.loads((meeting / "truth.json").read_text())
         duration = float(truth["duration"])
         results: dict[str, Any] = {"duration": duration, "model": args.model, "threads": args.threads}
-        results["ours"] = child("ours", meeting, work / "ours", args.model, args.threads)
-        show(f"ours ({args.model}, int8, {args.threads} threads)", results["ours"], duration)
-        off = child("ours-no-crosstalk", meeting, work / "ours-off", args.model, args.threads)
-        results["ours_no_crosstalk"] = off
-        show("ours without the crosstalk analysis", off, duration)
-        added = results["ours"]["seconds"] / off["seconds"] - 1
-        added_cpu = results["ours"]["cpu_seconds"] / off["cpu_seconds"] - 1
-        results["crosstalk_added_time"] = round(added, 4)
-        results["crosstalk_added_cpu"] = round(added_cpu, 4)
-        print(
-            f"\ncrosstalk analysis: {added:+.1%} wall time, {added_cpu:+.1%} CPU time (target <= +5%); "
-            "same run, shared machine: noisy"
-        )
+        crosstalk_cost(args, meeting, work, results, duration)
         if not args.no_baseline:
             results["baseline"] = child("baseline", meeting, work / "baseline", args.model, args.threads)
             show("baseline (pad + amix + full-track Whisper, no VAD)", results["baseline"], duration)
@@ -398,6 +397,67 @@ def main() -> None:
         )
         if args.json:
             args.json.write_text(json.dumps(results, indent=1))
+
+
+def crosstalk_cost(
+    args: argparse.Namespace, meeting: Path, work: Path, results: dict[str, Any], duration: float
+) -> None:
+    """The pipeline with and without the crosstalk analysis, ``--repeat`` pairs in alternating order.
+
+    CPU time (user + system, all threads) of each whole run, compared pair by pair: on a shared
+    machine wall time mostly measures the other jobs. Then the analysis alone: the lockstep read of
+    all tracks with and without it, in one process, alternating.
+    """
+    runs: dict[str, list[dict[str, Any]]] = {"ours": [], "ours-no-crosstalk": []}
+    for r in range(args.repeat):
+        order = ["ours", "ours-no-crosstalk"] if r % 2 == 0 else ["ours-no-crosstalk", "ours"]
+        for strategy in order:
+            runs[strategy].append(child(strategy, meeting, work / f"{strategy}-{r}", args.model, args.threads))
+    results["ours"], results["ours_no_crosstalk"] = runs["ours"][0], runs["ours-no-crosstalk"][0]
+    show(f"ours ({args.model}, int8, {args.threads} threads)", results["ours"], duration)
+    show("ours without the crosstalk analysis", results["ours_no_crosstalk"], duration)
+    pairs = list(zip(runs["ours"], runs["ours-no-crosstalk"], strict=True))
+    cpu = sorted(on["cpu_seconds"] / off["cpu_seconds"] - 1 for on, off in pairs)
+    wall = sorted(on["seconds"] / off["seconds"] - 1 for on, off in pairs)
+    results["crosstalk_added_cpu"] = [round(x, 4) for x in cpu]
+    results["crosstalk_added_time"] = [round(x, 4) for x in wall]
+    print(
+        f"\ncrosstalk analysis, whole runs ({len(pairs)} pairs): CPU time {statistics.median(cpu):+.1%} median "
+        f"(range {cpu[0]:+.1%} .. {cpu[-1]:+.1%}), wall {statistics.median(wall):+.1%} "
+        f"({wall[0]:+.1%} .. {wall[-1]:+.1%}); target <= +5%"
+    )
+    alone = child("read", meeting, work / "read", args.model, args.threads, score_it=False)
+    added = sorted(on - off for on, off in zip(alone["on"], alone["off"], strict=True))
+    whole = statistics.median(off["cpu_seconds"] for _, off in pairs)
+    results["crosstalk_read_cpu"] = alone
+    print(
+        f"the analysis alone (read of all tracks with / without it, {len(added)} pairs): "
+        f"{statistics.median(added):+.2f} CPU-s median ({added[0]:+.2f} .. {added[-1]:+.2f}) = "
+        f"{statistics.median(added) / whole:+.1%} of a whole run's {whole:.1f} CPU-s"
+    )
+
+
+def run_read(meeting: Path, repeat: int = 5) -> dict[str, Any]:
+    """CPU seconds of ``meeting_speech`` over the meeting (no transcription), with and without the analysis."""
+    from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.crosstalk import CrosstalkSettings
+    from reflector_core.ports import MixInput
+    from reflector_core.usecases.process_multitrack import TrackFile, order_tracks
+
+    truth = json.loads((meeting / "truth.json").read_text())
+    tracks, _ = order_tracks([TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
+    engine = PyAVAudioEngine()
+    inputs = [
+        MixInput(t.file.path, engine.probe(t.file.path, filename_offset=t.filename_offset).timeline) for t in tracks
+    ]
+    out: dict[str, Any] = {"on": [], "off": []}
+    for r in range(repeat):
+        for key in ("off", "on") if r % 2 == 0 else ("on", "off"):
+            before = cpu_seconds()
+            for _ in engine.meeting_speech(inputs, crosstalk=CrosstalkSettings() if key == "on" else None):
+                pass
+            out[key].append(round(cpu_seconds() - before, 3))
+    return out
 
 
 # --- crosstalk table (--bleed) -----------------------------------------------------------------

@@ -13,15 +13,16 @@ The rules, per frame of a victim track ``i`` and a possible source track ``j``:
    to its track's typical speech level (``SpeechLevel``: a running median of the frames that were
    that participant's own voice), so a quiet talker (or a low-gain microphone) next to a loud one
    is compared with their own loudness, not with the loud one's. ``j`` is a candidate source when
-   its normalised level exceeds ``i``'s by ``dominance_db``. Two people talking at once are both at
-   their own level: neither dominates, both are kept.
+   its normalised level (the loudest of its frames that can reach ``i`` within ``max_delay``)
+   exceeds ``i``'s by ``dominance_db`` (``unknown_dominance_db`` while a level is not known yet).
+   Two people talking at once are both at their own level: neither dominates, both are kept.
 2. **Correlation confirms it is the same sound.** A candidate frame is leaked only when the victim's
    samples correlate with the source's samples at a delay of 0–``max_delay`` seconds (the victim
    hears the source later) by at least ``min_correlation`` (or several sources talking at once do
    together, see ``judge``). A loud neighbour saying something else does not correlate.
 3. **Runs, not frames** (``mask_runs``): leaked frames closer than ``bridge`` (``quiet_bridge``
-   across silence) are joined; a joined
-   run is removed from the victim's audio only when it lasts ``min_span``, so a syllable of a real
+   across frames that hold nothing of the victim's own: silence, or a source dominating) are joined;
+   a joined run is removed from the victim's audio only when it lasts ``min_span``, so a syllable of a real
    overlap is never cut out, and the decision is kept per region with its evidence
    (``CrosstalkSpan``).
 """
@@ -46,6 +47,10 @@ class CrosstalkSettings:
     """Frames quieter than this (RMS, dBFS) are silence: nothing to decide."""
     dominance_db: float = 4.0
     """How much louder than the victim, each relative to its own speech level, a source must be."""
+    unknown_dominance_db: float = 0.0
+    """... while either of the two speech levels is not known yet (the others' median stands in): the
+    stand-in can be 12 dB off for a quiet microphone, so any source at least as loud is checked, and the
+    correlation's direction (the listener hears the talker later) tells which one is talking."""
     min_correlation: float = 0.8
     """Normalised cross-correlation (best delay in 0..max_delay) that confirms the same sound."""
     max_delay: float = 0.040
@@ -55,7 +60,8 @@ class CrosstalkSettings:
     bridge: float = 0.1
     """Leaked frames at most this far apart belong to one run."""
     quiet_bridge: float = 0.3
-    """... or this far apart when only silence (below ``floor_db``) lies between them."""
+    """... or this far apart when only silence (below ``floor_db``) or frames a source dominates lie
+    between them: a leaked word's fricatives and its tail correlate badly, but they are not the victim's."""
     level_percentile: float = 0.5
     """Which percentile of a track's own speech frames is its speech level."""
     min_level_frames: int = 25
@@ -132,11 +138,13 @@ class SpeechLevel:
         self._count = 0
         self._percentile = percentile
         self._min = min_frames
+        self._cached: float | None = None
 
     def add(self, level_db: float) -> None:
         k = int((min(max(level_db, self.LOW), self.HIGH - self.STEP) - self.LOW) / self.STEP)
         self._bins[k] += 1
         self._count += 1
+        self._cached = None
 
     @property
     def count(self) -> int:
@@ -146,6 +154,11 @@ class SpeechLevel:
         """The percentile's bin centre, or ``None`` before ``min_frames`` own frames were seen."""
         if self._count < max(1, self._min):
             return None
+        if self._cached is None:  # asked for every block, changed only by the frames a track talks in
+            self._cached = self._percentile_level()
+        return self._cached
+
+    def _percentile_level(self) -> float:
         rank = self._percentile * (self._count - 1)
         seen = 0
         for k, n in enumerate(self._bins):
@@ -181,22 +194,34 @@ def with_prior(speech: Sequence[float | None]) -> list[float | None]:
     return [prior if x is None else x for x in speech]
 
 
-def candidates(levels: Sequence[float], speech: Sequence[float | None], s: CrosstalkSettings) -> list[Candidate]:
+def candidates(
+    levels: Sequence[float],
+    speech: Sequence[float | None],
+    s: CrosstalkSettings,
+    heard: Sequence[float] | None = None,
+) -> list[Candidate]:
     """Pairs (victim, source) worth a correlation check in one frame.
 
     ``levels`` are the tracks' frame levels in dBFS, ``speech`` their speech levels (``None`` when
-    not known yet; ``with_prior`` fills those in from the others). Only tracks above the floor take part.
+    not known yet; ``with_prior`` fills those in from the others). ``heard`` is, per source, the
+    level a victim may be hearing from it in this frame: the loudest of its frames within
+    ``max_delay`` before (default ``levels``): a leak's last syllable arrives after its source has
+    fallen silent. Victims above the floor take part, sources whose ``heard`` is.
     """
-    active = [i for i, lv in enumerate(levels) if lv > s.floor_db]
-    if len(active) < 2:
+    heard = levels if heard is None else heard
+    victims = [i for i, lv in enumerate(levels) if lv > s.floor_db]
+    sources = [i for i, lv in enumerate(heard) if lv > s.floor_db]
+    if not victims or not sources or len(set(victims) | set(sources)) < 2:
         return []
+    known = [x is not None for x in speech]
     speech = with_prior(speech)
     out = []
-    for victim in active:
-        for source in active:
+    for victim in victims:
+        for source in sources:
             if victim != source:
-                d = dominance(levels[source], levels[victim], speech[source], speech[victim])
-                if d >= s.dominance_db:
+                d = dominance(heard[source], levels[victim], speech[source], speech[victim])
+                margin = s.dominance_db if known[source] and known[victim] else s.unknown_dominance_db
+                if d >= margin:
                     out.append(Candidate(victim, source, d))
     return out
 
@@ -259,8 +284,9 @@ def mask_runs(
     """Which frames to remove: leaked runs joined, then kept if they span ``min_frames``.
 
     Two leaked frames join when at most ``bridge_frames`` frames lie between them, or at most
-    ``quiet_bridge_frames`` that are all ``quiet`` (silence between a leaked voice's words: nothing
-    of the victim's own is lost by removing it, and the run's words stay together).
+    ``quiet_bridge_frames`` that are all ``quiet`` (silence between a leaked voice's words, or frames
+    another track dominates: nothing of the victim's own is lost by removing them, and the run's
+    words stay together).
     """
     out = [False] * len(leaked)
     idx = [i for i, x in enumerate(leaked) if x]

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from attrs import evolve
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -67,8 +68,26 @@ def test_a_quiet_tracks_voice_leaking_into_a_loud_one_is_found() -> None:
     # Talker 1 alone: -32 on its own quiet track, -20 - 15 = -35 leaking into track 0's louder microphone.
     speech = [-20.0, -32.0]
     levels = [-35.0, -32.0]
-    assert candidates(levels, [None, None], S) == []  # raw: only 3 dB apart
     assert [(c.victim, c.source, c.dominance) for c in candidates(levels, speech, S)] == [(0, 1, 15.0)]
+    # Before either level is learnt the raw levels are only 3 dB apart: still a candidate (the margin
+    # is then 0 dB), and the correlation's direction decides.
+    assert [(c.victim, c.source, c.dominance) for c in candidates(levels, [None, None], S)] == [(0, 1, 3.0)]
+
+
+def test_a_quiet_tracks_first_words_are_checked_before_its_level_is_known() -> None:
+    # The loud tracks know their level (-20); track 2's microphone is 12 dB quieter and has not talked
+    # yet, so the others' median stands in for it (-20 instead of -32). Its first words leak into
+    # tracks 0 and 1 at -35, only 3 dB under its own -32: not enough with the known levels' margin.
+    levels = [-35.0, -35.0, -32.0]
+    assert [(c.victim, c.source) for c in candidates(levels, [-20.0, -20.0, None], S)] == [(0, 2), (1, 2)]
+    assert candidates(levels, [-20.0, -20.0, None], evolve(S, unknown_dominance_db=S.dominance_db)) == []
+
+
+def test_a_leaks_tail_is_compared_with_what_its_source_said_just_before() -> None:
+    # The source has just fallen silent; its last syllable reaches the victim 20 ms later.
+    levels, heard = [-70.0, -38.0], [-18.0, -38.0]
+    assert candidates(levels, [-20.0, -20.0], S) == []
+    assert [(c.victim, c.source, c.dominance) for c in candidates(levels, [-20.0, -20.0], S, heard)] == [(1, 0, 20.0)]
 
 
 def test_silence_and_single_tracks_need_no_decision() -> None:

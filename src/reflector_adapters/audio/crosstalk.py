@@ -3,14 +3,17 @@
 The decisions are ``reflector_core.crosstalk``'s; this module measures what they need, on blocks of
 all tracks placed side by side:
 
-- every track's level per frame (RMS, dBFS);
+- every track's level per frame (RMS, dBFS), and the loudest of its last frames a delayed copy can
+  come from (``max_delay``: two frames of levels are kept from the block before);
 - for the (victim, source) pairs the level rule flags, the source's delay (0..``max_delay``) that
   best explains the victim's samples in the flagged frames (one FFT cross-correlation per pair and
   block: the acoustic path does not change within half a second), then the normalised correlation
   of each flagged frame at that delay.
 
 It keeps one running speech level per track (its own, not leaked, frames) and decides each block
-one block late (``MaskStream``), so a leaked run is judged with its neighbours.
+one block late (``MaskStream``), so a leaked run is judged with its neighbours; the frames a source
+dominates count as the victim's silence there, so a leaked word's badly correlating fricative or tail
+does not split its run.
 """
 
 from __future__ import annotations
@@ -42,9 +45,10 @@ def frame_levels(block: npt.NDArray[np.float32], frame: int) -> Levels:
     """RMS level in dBFS of every ``frame``-sample frame of every row (a short last frame is zero-padded)."""
     tracks, length = block.shape
     frames = math.ceil(length / frame)
-    padded = np.zeros((tracks, frames * frame), dtype=np.float64)
-    padded[:, :length] = block
-    power = np.mean(np.square(padded.reshape(tracks, frames, frame)), axis=2)
+    if length != frames * frame:
+        block = np.pad(block, ((0, 0), (0, frames * frame - length)))
+    x = block.reshape(tracks, frames, frame)
+    power = np.einsum("ijk,ijk->ij", x, x, dtype=np.float64) / frame
     levels: Levels = 10.0 * np.log10(np.maximum(power, 1e-20))
     return levels
 
@@ -106,6 +110,7 @@ class CrosstalkAnalyser:
         self.max_lag = round(settings.max_delay * rate)
         self._tracks = tracks
         self._history = np.zeros((tracks, self.max_lag), dtype=np.float32)
+        self._levels = np.full((tracks, math.ceil(self.max_lag / self.frame)), -200.0)
         self._speech = [SpeechLevel(settings.level_percentile, settings.min_level_frames) for _ in range(tracks)]
         self._streams = [
             MaskStream(
@@ -153,16 +158,20 @@ class CrosstalkAnalyser:
         return Decided(start, masks, spans)
 
     def _judge(self, block: npt.NDArray[np.float32]) -> tuple[list[list[Evidence | None]], list[list[bool]]]:
-        """Each track's evidence per frame, and which of its frames are silence (below the floor)."""
+        """Each track's evidence per frame, and which of its frames hold nothing of its own (silence, or dominated by a source)."""
         levels = frame_levels(block, self.frame)
         frames = levels.shape[1]
+        heard = self._heard(levels)
         evidence: list[list[Evidence | None]] = [[None] * frames for _ in range(self._tracks)]
         active = levels > self.s.floor_db
+        dominated = ~active
         speech = [t.level() for t in self._speech]
         by_pair: dict[tuple[int, int], list[tuple[int, Candidate]]] = {}
-        for f in np.flatnonzero(active.sum(axis=0) >= 2).tolist():
-            for c in candidates(levels[:, f].tolist(), speech, self.s):
+        both = (active | (heard > self.s.floor_db)).sum(axis=0) >= 2
+        for f in np.flatnonzero(both & active.any(axis=0)).tolist():
+            for c in candidates(levels[:, f].tolist(), speech, self.s, heard[:, f].tolist()):
                 by_pair.setdefault((c.victim, c.source), []).append((f, c))
+                dominated[c.victim, f] = True
         found: dict[int, list[tuple[Candidate, float, float]]] = {}
         for (victim, source), items in by_pair.items():
             mask = np.zeros(frames, dtype=bool)
@@ -185,4 +194,14 @@ class CrosstalkAnalyser:
             teacher = teaches_level(column, [i for i in range(self._tracks) if evidence[i][f] is not None], self.s)
             if teacher is not None:
                 self._speech[teacher].add(column[teacher])
-        return evidence, (~active).tolist()
+        return evidence, dominated.tolist()
+
+    def _heard(self, levels: Levels) -> Levels:
+        """Per frame, each track's loudest level over the frames a delayed copy of it can come from."""
+        reach = self._levels.shape[1]
+        both = np.concatenate([self._levels, levels], axis=1)
+        self._levels = both[:, both.shape[1] - reach :]
+        heard: Levels = levels.copy()
+        for k in range(1, reach + 1):
+            np.maximum(heard, both[:, reach - k : both.shape[1] - k], out=heard)
+        return heard
