@@ -440,16 +440,15 @@ def crosstalk_cost(
 def run_read(meeting: Path, repeat: int = 5) -> dict[str, Any]:
     """CPU seconds of ``meeting_speech`` over the meeting (no transcription), with and without the analysis."""
     from reflector_adapters.audio.pyav import PyAVAudioEngine
+    from reflector_core.audio_pipeline import order_tracks
     from reflector_core.crosstalk import CrosstalkSettings
     from reflector_core.ports import MixInput
-    from reflector_core.usecases.process_multitrack import TrackFile, order_tracks
+    from reflector_core.processing import SourceFile
 
     truth = json.loads((meeting / "truth.json").read_text())
-    tracks, _ = order_tracks([TrackFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
+    tracks, _ = order_tracks([SourceFile(meeting / "daily" / t["s3Key"], t["s3Key"]) for t in truth["tracks"]])
     engine = PyAVAudioEngine()
-    inputs = [
-        MixInput(t.file.path, engine.probe(t.file.path, filename_offset=t.filename_offset).timeline) for t in tracks
-    ]
+    inputs = [MixInput(t.path, engine.probe(t.path, filename_offset=t.filename_offset).timeline) for t in tracks]
     out: dict[str, Any] = {"on": [], "off": []}
     for r in range(repeat):
         for key in ("off", "on") if r % 2 == 0 else ("on", "off"):

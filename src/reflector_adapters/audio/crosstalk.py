@@ -69,16 +69,20 @@ def pair_correlation(
     x = np.where(weights, victim, 0.0).astype(np.float64)
     y = source.astype(np.float64)
     n = len(y) + max_lag
-    both = np.fft.irfft(np.conj(np.fft.rfft(x, n)) * np.fft.rfft(y, n), n)[: 2 * max_lag + 1]
+    frames = len(flagged)
+    pad = frames * frame - length
+    xf = np.pad(x, (0, pad)).reshape(frames, frame)
+    # The lag is chosen with every flagged frame of the victim at equal weight: the victim's own loud
+    # syllable among them would otherwise outweigh the leaked frames it is there to be told from.
+    rms = np.sqrt(np.mean(xf * xf, axis=1, keepdims=True))
+    unit = (xf / np.maximum(rms, 1e-12)).reshape(-1)[:length]
+    both = np.fft.irfft(np.conj(np.fft.rfft(unit, n)) * np.fft.rfft(y, n), n)[: 2 * max_lag + 1]
     # both[k] = sum_t x[t] * y[t + k]: y[t + k] is the source at time t - (max_lag - k), so k <= max_lag
     # is the victim hearing the source later, k > max_lag the victim being earlier (it is the talker).
     k = int(np.argmax(both))
     if k > max_lag:
         return np.zeros(len(flagged)), 0
     ys = y[k : k + length]
-    frames = len(flagged)
-    pad = frames * frame - length
-    xf = np.pad(x, (0, pad)).reshape(frames, frame)
     yf = np.pad(ys, (0, pad)).reshape(frames, frame)
     # Each frame is judged with its neighbours (energy-weighted): a fricative alone correlates badly once
     # the path has dulled its highs, but it sits between voiced frames that correlate well.
