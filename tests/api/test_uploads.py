@@ -143,3 +143,12 @@ async def test_when_the_database_refuses_the_object_goes_again(world: World, tmp
         )
     assert r.status_code == 500
     _nothing_made(world)
+
+
+async def test_more_parts_than_fields_is_422(world: World, tmp_path: Path) -> None:
+    world.container.settings = with_storage(world, tmp_path)
+    fields = {"title": "t", "language": "en", "speakers": ["1", "2"]}
+    async with AsyncTestClient(app=make_app(world)) as c:
+        r = await c.post("/v1/uploads", files={"file": ("a.mp4", b"x" * 10)}, data=fields, headers=world.auth)
+    assert r.status_code == 422, r.text
+    _nothing_made(world)

@@ -74,4 +74,9 @@ async def test_sharing_with_an_unknown_user_says_so(browser: AsyncTestClient[Lit
     await add_user(world)
     await sign_in(browser)
     reply = await _share(browser, tid, mode="user", username="nobody")
-    assert reply.status_code == 404  # type: ignore[attr-defined]
+    assert reply.status_code == 422  # type: ignore[attr-defined]
+    assert "user not found: nobody" in reply.text  # type: ignore[attr-defined]
+    myself = await _share(browser, tid, mode="user", username="ana")
+    assert "reads their own transcript already" in myself.text  # type: ignore[attr-defined]
+    # Another owner's transcript stays a plain 404.
+    assert (await _share(browser, "tr-missing", mode="user", username="nobody")).status_code == 404  # type: ignore[attr-defined]

@@ -12,14 +12,15 @@ import asyncio
 import shutil
 import tempfile
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import msgspec
 from litestar import Request, post
 from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
-from multipart import MultipartSegment, ParserError, PushMultipartParser, parse_options_header
+from litestar.openapi.spec import OpenAPIFormat, OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from multipart import MultipartError, MultipartSegment, PushMultipartParser, parse_options_header
 
 from reflector_adapters.audio.probe import probe_track
 from reflector_app.container import UnitOfWorkFactory
@@ -30,7 +31,7 @@ from reflector_core.errors import InvalidInputError
 from reflector_core.languages import Languages
 from reflector_core.ports import Clock, JobQueue, ObjectStorage
 from reflector_core.timeline import TrackProbe
-from reflector_core.usecases.uploads import accept_upload, check_upload
+from reflector_core.usecases.uploads import MAX_SPEAKERS, MAX_TITLE, accept_upload, check_upload
 
 TAGS = ["uploads"]
 FIELDS = ("title", "language", "speakers")
@@ -43,14 +44,26 @@ class PayloadTooLarge(HTTPException):
     status_code = 413
 
 
-class UploadForm(msgspec.Struct):
-    """The multipart form (documentation only: the route parses the stream itself)."""
+def _text(description: str, **kw: Any) -> Schema:
+    return Schema(type=OpenAPIType.STRING, description=description, **kw)
 
-    file: bytes
-    title: str | None = None
-    language: str | None = None
-    """``auto`` or an ISO 639-1 code."""
-    speakers: int | None = None
+
+@dataclass
+class UploadOperation(Operation):
+    """The route reads its body itself, so the OpenAPI document is told what the body is."""
+
+    def __post_init__(self) -> None:
+        form = Schema(
+            type=OpenAPIType.OBJECT,
+            required=["file"],
+            properties={
+                "file": _text("The audio or video file (checked by probing its content)", format=OpenAPIFormat.BINARY),
+                "title": _text("Default: the file's name", max_length=MAX_TITLE),
+                "language": _text("'auto' or an ISO 639-1 code the server's model transcribes"),
+                "speakers": Schema(type=OpenAPIType.INTEGER, minimum=1, maximum=MAX_SPEAKERS),
+            },
+        )
+        self.request_body = RequestBody(required=True, content={"multipart/form-data": OpenAPIMediaType(schema=form)})
 
 
 class _Spool:
@@ -124,7 +137,7 @@ async def _receive(spool: _Spool, boundary: str, chunks: AsyncIterator[bytes]) -
             for event in parser.parse(b""):
                 if event is None:
                     spool.end()
-    except ParserError as exc:
+    except MultipartError as exc:  # malformed, or past a limit (more parts than fields)
         raise InvalidInputError(f"malformed multipart body: {exc}") from None
     finally:
         spool.close()
@@ -138,6 +151,7 @@ async def _receive(spool: _Spool, boundary: str, chunks: AsyncIterator[bytes]) -
     summary="Upload an audio or video file to transcribe (multipart: file, title, language, speakers)",
     status_code=201,
     request_max_body_size=None,
+    operation_class=UploadOperation,
     responses=documented(*AUTH, 400, 408, 413, 422, 503),
 )
 async def upload(

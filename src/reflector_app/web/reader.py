@@ -159,6 +159,7 @@ async def render_reader(
     *,
     new_link: str | None = None,
     turn: int | None = None,
+    share_error: str | None = None,
 ) -> Template:
     """The reader for ``viewer`` (the owner, or a user it is shared with: read-only, no share controls)."""
     transcript = await readable_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
@@ -175,6 +176,7 @@ async def render_reader(
     if context["owner_view"]:
         await _edit_context(transcript_id, viewer, unit_of_work, context, turn)
     context["new_link"] = new_link
+    context["share_error"] = share_error
     return Template(template_name="reader.html", context=context, media_type=HTML)
 
 

@@ -16,6 +16,7 @@ from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.sharing import link_path
 from reflector_app.web.pages import PAGE
 from reflector_app.web.reader import render_reader
+from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.ports import Clock
 from reflector_core.usecases import sharing
 
@@ -50,7 +51,14 @@ async def share_form(
         await sharing.unshare_user(transcript_id, data["username"], owner=viewer, unit_of_work=unit_of_work)
     else:
         username = data["username"]
-        await sharing.share_with_user(transcript_id, username, owner=viewer, unit_of_work=unit_of_work, clock=clock)
+        try:
+            await sharing.share_with_user(transcript_id, username, owner=viewer, unit_of_work=unit_of_work, clock=clock)
+        except (NotFoundError, InvalidInputError) as exc:
+            if isinstance(exc, NotFoundError) and exc.kind != "user":
+                raise  # the transcript itself: 404 like any other
+            page = await render_reader(transcript_id, viewer, unit_of_work, share_error=str(exc))
+            page.status_code = 422
+            return page
     return _back(transcript_id)
 
 
