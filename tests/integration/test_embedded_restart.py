@@ -51,6 +51,9 @@ def test_a_killed_embedded_service_finishes_the_job_once_after_a_restart(
         return "enqueued again" in serve.log_path.read_text(errors="replace")
 
     wait_until(resumed, timeout=60, what="the unfinished transcript to be enqueued again")
+    # The recording's webhook was handled before the kill (its transcript was processing): it stays done,
+    # only events whose job had not finished come back.
+    assert "not yet handled enqueued again" not in serve.log_path.read_text(errors="replace")
     resumed_after = time.monotonic() - restarted
     print(f"enqueued again {resumed_after:.1f} s after the restart")  # the figure docs/operations.md quotes
     transcript = service.wait_transcript(rid, timeout=300)
