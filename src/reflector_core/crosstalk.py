@@ -87,6 +87,11 @@ class CrosstalkSettings:
     def quiet_bridge_frames(self) -> int:
         return round(self.quiet_bridge / self.frame)
 
+    @property
+    def decision_frames(self) -> int:
+        """The fewest frames per block for which deciding one block late equals deciding on the whole (``MaskStream``)."""
+        return self.min_frames + max(self.bridge_frames, self.quiet_bridge_frames)
+
 
 @frozen
 class Candidate:
@@ -314,8 +319,10 @@ def mask_runs(
 class MaskStream:
     """``mask_runs`` over a stream of blocks, one block late: each block is decided with its neighbours.
 
-    Equal to ``mask_runs`` over the whole stream whenever every block holds more frames than
-    ``min_frames``, ``bridge_frames`` and ``quiet_bridge_frames`` (a decision never looks further).
+    Equal to ``mask_runs`` over the whole stream whenever every block but the last holds at least
+    ``min_frames + max(bridge_frames, quiet_bridge_frames)`` frames (``decision_frames``): a run
+    that reaches a block from two blocks away has spanned ``min_frames`` inside its neighbour, and
+    the next leaked frame of a run is never further than the longer bridge.
     """
 
     def __init__(self, *, min_frames: int, bridge_frames: int, quiet_bridge_frames: int = 0) -> None:

@@ -178,7 +178,7 @@ def test_the_stream_decides_like_the_whole(
     leaked: list[bool], min_frames: int, bridge: int, quiet_bridge: int, data: st.DataObject
 ) -> None:
     quiet = data.draw(st.lists(st.booleans(), min_size=len(leaked), max_size=len(leaked)))
-    least = max(min_frames, bridge, quiet_bridge) + 1  # the blocks' least length the equality needs
+    least = min_frames + max(bridge, quiet_bridge)  # the blocks' least length the equality needs
     blocks: list[tuple[list[bool], list[bool]]] = []
     at = 0
     while at < len(leaked):

@@ -53,7 +53,8 @@ def meeting_speech(
     settings = crosstalk if crosstalk is not None and crosstalk.enabled and len(inputs) > 1 else None
     analyser = CrosstalkAnalyser(len(inputs), sample_rate, settings) if settings is not None else None
     frame = analyser.frame if analyser is not None else 1
-    block = frame * max(1, round(BLOCK * sample_rate / frame))
+    least = settings.decision_frames if settings is not None else 1
+    block = frame * max(least, round(BLOCK * sample_rate / frame))
     first = math.floor(min(i.timeline.offset for i in inputs) * sample_rate) // block * block
     total = math.ceil(max(i.timeline.end for i in inputs) * sample_rate)
     broken: set[int] = set()
