@@ -44,7 +44,7 @@ class NewApiKey:
 
 
 def hash_key(plaintext: str) -> str:
-    """The stored form: hex SHA-256 of the whole key."""
+    """The stored form of a secret token (a whole API key, a share link's token): hex SHA-256."""
     return hashlib.sha256(plaintext.encode()).hexdigest()
 
 

@@ -125,6 +125,16 @@ def reader_context(
     }
 
 
+async def load_reader_context(
+    transcript: Transcript, viewer: str | None, *, base: str, unit_of_work: UnitOfWorkFactory
+) -> dict[str, Any]:
+    """``reader_context`` with the library entry and the notes read; the caller has checked access."""
+    entry = await describe(transcript, unit_of_work=unit_of_work)
+    async with unit_of_work() as uow:
+        stored = await uow.notes.get(transcript.id or "")
+    return reader_context(entry, viewer, base=base, notes=stored.notes if stored is not None else None)
+
+
 @get("/transcripts/{transcript_id:str}", opt=PAGE, include_in_schema=False)
 async def reader_page(
     transcript_id: Id,
@@ -163,11 +173,9 @@ async def render_reader(
 ) -> Template:
     """The reader for ``viewer`` (the owner, or a user it is shared with: read-only, no share controls)."""
     transcript = await readable_transcript(transcript_id, viewer, unit_of_work=unit_of_work)
-    entry = await describe(transcript, unit_of_work=unit_of_work)
-    async with unit_of_work() as uow:  # readable by the viewer: checked above
-        stored = await uow.notes.get(transcript_id)
-    notes = stored.notes if stored is not None else None
-    context = reader_context(entry, viewer, base=f"/v1/transcripts/{transcript_id}", notes=notes)
+    context = await load_reader_context(
+        transcript, viewer, base=f"/v1/transcripts/{transcript_id}", unit_of_work=unit_of_work
+    )
     try:
         context["sharing"] = await sharing_of(transcript_id, owner=viewer, unit_of_work=unit_of_work)
     except NotFoundError:  # shared with the viewer: they read, only the owner shares or edits

@@ -18,10 +18,9 @@ from reflector_app.container import UnitOfWorkFactory
 from reflector_app.http.audio import serve_audio, serve_waveform
 from reflector_app.http.transcripts import export_response
 from reflector_app.web.pages import HTML, PAGE
-from reflector_app.web.reader import reader_context
+from reflector_app.web.reader import load_reader_context
 from reflector_app.web.session import session_owner
 from reflector_core.ports import ObjectStorage
-from reflector_core.usecases.library import describe
 from reflector_core.usecases.sharing import transcript_by_link
 from reflector_core.usecases.transcripts import ExportFormat
 
@@ -41,11 +40,8 @@ async def shared_reader(
     token: Token, request: Request[Any, Any, Any], unit_of_work: NamedDependency[UnitOfWorkFactory]
 ) -> Response[Any]:
     transcript = await transcript_by_link(token, unit_of_work=unit_of_work)
-    entry = await describe(transcript, unit_of_work=unit_of_work)
-    async with unit_of_work() as uow:
-        stored = await uow.notes.get(transcript.id or "")
-    context = reader_context(
-        entry, session_owner(request), base=f"/s/{token}", notes=stored.notes if stored is not None else None
+    context = await load_reader_context(
+        transcript, session_owner(request), base=f"/s/{token}", unit_of_work=unit_of_work
     )
     context["shared_link"] = True
     return _private(Template(template_name="reader.html", context=context, media_type=HTML))

@@ -13,13 +13,13 @@ Only the owner changes sharing. Anyone else (a reader it is shared with included
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
 from datetime import datetime
 
 from attrs import frozen
 
+from reflector_core.apikeys import hash_key
 from reflector_core.errors import InvalidInputError, NotFoundError
 from reflector_core.model import Transcript
 from reflector_core.ports import Clock, UnitOfWork
@@ -45,10 +45,6 @@ class Sharing:
         return "+".join(parts) or "private"
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def _sharing(uow: UnitOfWork, transcript_id: str) -> Sharing:
     return Sharing(
         transcript_id=transcript_id,
@@ -68,7 +64,7 @@ async def share_link(transcript_id: str, *, owner: str, unit_of_work: Callable[[
     token = secrets.token_urlsafe(TOKEN_BYTES)
     async with unit_of_work() as uow:
         await transcript_of(uow, transcript_id, owner)
-        await uow.shares.set_link(transcript_id, token_hash(token), clock.now())
+        await uow.shares.set_link(transcript_id, hash_key(token), clock.now())
         await uow.commit()
     return token
 
@@ -126,7 +122,7 @@ async def transcript_by_link(token: str, *, unit_of_work: Callable[[], UnitOfWor
     if not 0 < len(token) <= MAX_TOKEN:
         raise NotFoundError("shared transcript", "link")
     async with unit_of_work() as uow:
-        transcript_id = await uow.shares.by_link(token_hash(token))
+        transcript_id = await uow.shares.by_link(hash_key(token))
         transcript = await uow.transcripts.get(transcript_id) if transcript_id else None
     if transcript is None:
         # The token is never echoed: it is a secret, possibly pasted where it should not have been.
