@@ -94,6 +94,7 @@ async def test_a_bad_upload_is_refused_and_leaves_nothing(
     assert r.status_code == 422, r.text
     assert detail in r.json()["detail"]
     assert str(tmp_path) not in r.text and "Errno" not in r.text  # the cause, not our paths
+    assert not r.json()["detail"].endswith(": the file")  # no leftover of the path it replaced
     _nothing_made(world)
     assert not any((tmp_path / "work" / "uploads").iterdir())
 

@@ -105,7 +105,9 @@ async def _probe(probe: Callable[[Path], TrackProbe], path: Path, run_blocking: 
     except (TrackError, InvalidInputError) as exc:
         reason = exc.reason if isinstance(exc, TrackError) else str(exc)
         # The decoder names the spool file: the uploader gets the cause, never our paths.
-        reason = _ERRNO.sub("", reason.replace(f"'{path}'", "the file").replace(str(path), "the file"))
+        # A trailing ": '<path>'" (how FFmpeg's errors end) says nothing to the uploader: dropped.
+        reason = reason.replace(f": '{path}'", "").replace(f"'{path}'", "the file").replace(str(path), "the file")
+        reason = _ERRNO.sub("", reason)
         raise InvalidInputError(f"not an audio or video file with sound that can be read: {reason}") from exc
 
 
