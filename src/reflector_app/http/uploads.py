@@ -30,7 +30,6 @@ from reflector_app.settings import Settings
 from reflector_core.errors import InvalidInputError
 from reflector_core.languages import Languages
 from reflector_core.ports import Clock, JobQueue, ObjectStorage
-from reflector_core.timeline import TrackProbe
 from reflector_core.usecases.uploads import MAX_SPEAKERS, MAX_TITLE, accept_upload, check_upload
 
 TAGS = ["uploads"]
@@ -183,7 +182,7 @@ async def upload(
         transcript = await accept_upload(
             wanted,
             spool.path,
-            probe=_probe,
+            probe=probe_track,
             run_blocking=asyncio.to_thread,
             storage=transcript_bucket,
             unit_of_work=unit_of_work,
@@ -193,10 +192,6 @@ async def upload(
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, True)
     return TranscriptOut.of(transcript)
-
-
-def _probe(path: Path) -> TrackProbe:
-    return probe_track(path)
 
 
 def _spool_root(settings: Settings) -> Path:
