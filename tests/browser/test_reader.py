@@ -68,7 +68,11 @@ def test_sign_in_wrong_password_and_sign_out(browser: Any, site: Site) -> None:
     browser.find_element(By.NAME, "username").send_keys(USER)
     browser.find_element(By.NAME, "password").send_keys("not the password")
     browser.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert "Wrong username or password" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
+    # The answer is the same /signin URL, so wait for the new page's alert rather than for a URL change.
+    alert = wait_until(
+        lambda: browser.find_elements(By.CSS_SELECTOR, "[role=alert]"), timeout=15, interval=0.1, what="alert"
+    )
+    assert "Wrong username or password" in alert[0].text
     sign_in(browser, site)
     assert browser.find_element(By.CSS_SELECTOR, ".who").text == USER
     browser.find_element(By.CSS_SELECTOR, ".signout button").click()
